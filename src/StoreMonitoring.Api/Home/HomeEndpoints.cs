@@ -1,0 +1,38 @@
+using Dapper;
+using StoreMonitoring.Storage;
+
+namespace StoreMonitoring.Api.Home;
+
+internal static class HomeEndpoints
+{
+    public static IEndpointRouteBuilder MapHome(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Service");
+
+        group.MapGet("/", () => TypedResults.Ok(new Welcome("Welcome to Store Monitoring API", "/docs", "/openapi/v1.json")))
+            .WithName("Welcome")
+            .WithSummary("Greets the caller and points at the documentation.");
+
+        group.MapGet("/health", async Task<IResult> (StoreDatabase database, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                await using var connection = await database.OpenAsync(cancellationToken);
+                await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
+                return TypedResults.Ok(new Health("healthy", database.Dialect.Name));
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+            {
+                return TypedResults.Problem($"The database is not reachable: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        })
+            .WithName("Health")
+            .WithSummary("Answers 200 when the database answers.");
+
+        return app;
+    }
+
+    internal sealed record Welcome(string Message, string Docs, string Openapi);
+
+    internal sealed record Health(string Status, string Database);
+}

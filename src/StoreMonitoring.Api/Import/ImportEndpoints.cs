@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using StoreMonitoring.Import;
+
+namespace StoreMonitoring.Api.Import;
+
+internal static class ImportEndpoints
+{
+    public static IEndpointRouteBuilder MapImport(this IEndpointRouteBuilder app)
+    {
+        // GET is kept because the original service's users call it; POST is the right verb for a write.
+        app.MapMethods("/import_data", [HttpMethods.Get, HttpMethods.Post], ImportData)
+            .WithTags("Import")
+            .WithName("ImportData")
+            .WithSummary("Imports the three input files from the data directory.")
+            .WithDescription("200 with a summary per file; 404 when no input file is there; 409 while another import runs; 422 when a file cannot be read or has a bad header (the other files are still imported).");
+        return app;
+    }
+
+    private static async Task<Results<Ok<ImportResponse>, ProblemHttpResult>> ImportData(
+        DataImporter importer, IOptions<StoreMonitoringOptions> options, CancellationToken cancellationToken)
+    {
+        var directory = options.Value.DataDirectory;
+        ImportSummary summary;
+        try
+        {
+            // The import finishes even if the caller goes away: half an import helps nobody.
+            summary = await importer.ImportAsync(directory, cancellationToken: CancellationToken.None);
+        }
+        catch (InputFilesNotFoundException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No input files");
+        }
+        catch (ImportInProgressException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Import already running");
+        }
+
+        _ = cancellationToken;
+        var response = ImportResponse.From(summary);
+        if (!summary.Succeeded)
+        {
+            var errors = summary.Files.Where(f => !f.Succeeded).Select(f => f.Error!).ToArray();
+            return TypedResults.Problem(
+                string.Join("; ", errors),
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "Some input files could not be imported",
+                extensions: new Dictionary<string, object?> { ["errors"] = errors, ["files"] = response.Files, ["missing_files"] = response.MissingFiles });
+        }
+
+        return TypedResults.Ok(response);
+    }
+
+    internal sealed record ImportResponse(
+        string Message, string Directory, long DurationMs, IReadOnlyDictionary<string, FileResponse> Files, IReadOnlyList<string> MissingFiles)
+    {
+        public static ImportResponse From(ImportSummary summary) => new(
+            "Data import finished",
+            summary.Directory,
+            (long)(summary.FinishedAt - summary.StartedAt).TotalMilliseconds,
+            summary.Files.ToDictionary(f => f.File, FileResponse.From),
+            summary.MissingFiles);
+    }
+
+    internal sealed record FileResponse(
+        InputKind Kind, long RowsRead, long Imported, long Unchanged, long Rejected, long DurationMs, IReadOnlyList<RejectedRow> RejectedExamples, string? Error)
+    {
+        public static FileResponse From(FileImportSummary f) =>
+            new(f.Kind, f.RowsRead, f.Imported, f.Unchanged, f.Rejected, f.DurationMs, f.RejectedExamples, f.Error);
+    }
+}

@@ -1,0 +1,34 @@
+using Scalar.AspNetCore;
+using StoreMonitoring;
+using StoreMonitoring.Api;
+using StoreMonitoring.Api.Debug;
+using StoreMonitoring.Api.Home;
+using StoreMonitoring.Api.Import;
+using StoreMonitoring.Api.Reports;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddStoreMonitoring();
+builder.Services.AddReportWorker();
+builder.Services.AddApiDefaults();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+if (app.Environment.IsDevelopment())
+{
+    app.UseHttpLogging();
+}
+
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+app.MapHome();
+app.MapImport();
+app.MapDebugData();
+app.MapReports();
+
+app.Run();
+
+/// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,107 @@
+using System.Data.Common;
+using Microsoft.Extensions.Options;
+using StoreMonitoring.Reports;
+
+namespace StoreMonitoring.Api.Reports;
+
+internal static class ReportWorkerExtensions
+{
+    public static IServiceCollection AddReportWorker(this IServiceCollection services)
+    {
+        services.AddSingleton<ReportSignal>();
+        services.AddHostedService<ReportWorker>();
+        return services;
+    }
+}
+
+/// <summary>Wakes the worker when a report is queued here, instead of waiting for its next poll.</summary>
+internal sealed class ReportSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled: one wake-up is enough.
+            }
+        }
+    }
+
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
+}
+
+/// <summary>
+/// Claims queued reports from the database and runs up to the configured number at a time. The
+/// database is the queue: reports triggered on another instance are found by polling, and a
+/// report whose worker died is taken over when its lease runs out.
+/// </summary>
+internal sealed partial class ReportWorker(
+    ReportJobs jobs, ReportJobRunner runner, ReportSignal signal, IOptions<StoreMonitoringOptions> options, ILogger<ReportWorker> logger) : BackgroundService
+{
+    private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value.Reports;
+        var lease = TimeSpan.FromSeconds(settings.LeaseSeconds);
+        var pollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds);
+        var running = new List<Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            running.RemoveAll(t => t.IsCompleted);
+            try
+            {
+                while (running.Count < settings.MaxConcurrentReports)
+                {
+                    var job = await jobs.TryClaimAsync(_worker, lease, settings.MaxAttempts, TakingOver, stoppingToken);
+                    if (job is null)
+                    {
+                        break;
+                    }
+
+                    running.Add(Task.Run(() => runner.RunAsync(job, _worker, stoppingToken), CancellationToken.None));
+                }
+            }
+            catch (Exception ex) when (ex is DbException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            {
+                LogClaimFailed(ex);
+            }
+
+            try
+            {
+                var wake = signal.WaitAsync(pollInterval, stoppingToken);
+                await (running.Count < settings.MaxConcurrentReports ? Task.WhenAny([wake, .. running]) : Task.WhenAny(running));
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(running);
+        }
+        catch (OperationCanceledException)
+        {
+            // Unfinished reports keep their lease until it runs out; then they are taken over.
+        }
+    }
+
+    private void TakingOver(ReportJob job) => LogTakingOver(job.ReportId, job.Worker, job.Attempts);
+
+    [LoggerMessage(4001, LogLevel.Warning, "Could not claim report jobs")]
+    private partial void LogClaimFailed(Exception exception);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Report {ReportId}: worker {Worker} lost its lease after {Attempts} attempt(s)")]
+    private partial void LogTakingOver(string reportId, string? worker, int attempts);
+}

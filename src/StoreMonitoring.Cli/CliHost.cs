@@ -1,0 +1,99 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StoreMonitoring.Storage;
+
+namespace StoreMonitoring.Cli;
+
+/// <summary>
+/// The same services as the web host, configured the same way (appsettings.json in the current
+/// directory, then STOREMONITORING-style environment variables), without the web front end.
+/// </summary>
+internal static class CliHost
+{
+    public static IHost Build(LogLevel minimumLevel = LogLevel.Warning)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            // Command-line arguments belong to the verbs, not to configuration.
+            Args = [],
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(minimumLevel);
+        builder.Services.AddStoreMonitoring();
+        return builder.Build();
+    }
+
+    /// <summary>Creates or upgrades the schema when configured to, as the web host does at start-up.</summary>
+    public static async Task PrepareDatabaseAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var options = services.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value;
+        var database = services.GetRequiredService<StoreDatabase>();
+        if (options.Database.MigrateOnStart ?? database.Dialect.MigrateOnStartByDefault)
+        {
+            await services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Runs a verb: a clear message and a non-zero exit code instead of a stack trace.</summary>
+    public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> verb, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await verb(cancellationToken);
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync($"storemon: configuration error: {string.Join("; ", ex.Failures)}");
+            return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("storemon: cancelled");
+            return 130;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException or InvalidOperationException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"storemon: {ex.Message}");
+            return 1;
+        }
+    }
+}
+
+/// <summary>A progress line on standard error: redrawn in place on a terminal, one line a second otherwise.</summary>
+internal sealed class ProgressLine(TimeProvider time)
+{
+    private readonly bool _interactive = !Console.IsErrorRedirected;
+    private long _lastTicks;
+
+    public void Show(string text, bool force = false)
+    {
+        var now = time.GetTimestamp();
+        if (!force && time.GetElapsedTime(_lastTicks, now) < (_interactive ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(1)))
+        {
+            return;
+        }
+
+        _lastTicks = now;
+        if (_interactive)
+        {
+            Console.Error.Write($"\r{text,-78}");
+        }
+        else
+        {
+            Console.Error.WriteLine(text);
+        }
+    }
+
+    public void Done()
+    {
+        if (_interactive && _lastTicks != 0)
+        {
+            Console.Error.WriteLine();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StoreMonitoring.Import;
+
+namespace StoreMonitoring.Cli;
+
+internal static class ImportCommand
+{
+    public static Command Create()
+    {
+        var directory = new Argument<string?>("dir")
+        {
+            Description = "Directory holding store_status.csv, menu_hours.csv and timezones.csv (default: StoreMonitoring:DataDirectory)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("import", "Import the input CSV files into the database and print a summary.") { directory };
+        command.SetAction((parse, cancellationToken) => CliHost.RunAsync(ct => RunAsync(parse.GetValue(directory), ct), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? directory, CancellationToken cancellationToken)
+    {
+        using var host = CliHost.Build();
+        await CliHost.PrepareDatabaseAsync(host.Services, cancellationToken);
+        var importer = host.Services.GetRequiredService<DataImporter>();
+        var source = Path.GetFullPath(directory ?? host.Services.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value.DataDirectory);
+        var line = new ProgressLine(TimeProvider.System);
+        ImportSummary summary;
+        try
+        {
+            summary = await importer.ImportAsync(
+                source,
+                new SynchronousProgress<ImportProgress>(p => line.Show($"{p.File}: {p.RowsRead:N0} rows ({p.Fraction:P0})")),
+                cancellationToken);
+        }
+        catch (InputFilesNotFoundException ex)
+        {
+            await Console.Error.WriteLineAsync($"storemon: {ex.Message}");
+            return 1;
+        }
+        catch (ImportInProgressException ex)
+        {
+            await Console.Error.WriteLineAsync($"storemon: {ex.Message}");
+            return 3;
+        }
+        finally
+        {
+            line.Done();
+        }
+
+        Console.WriteLine($"Imported from {summary.Directory} in {(summary.FinishedAt - summary.StartedAt).TotalSeconds:F1} s");
+        Console.WriteLine($"{"file",-40} {"read",12} {"imported",12} {"unchanged",12} {"rejected",10} {"ms",8}");
+        foreach (var file in summary.Files)
+        {
+            Console.WriteLine($"{file.File,-40} {file.RowsRead,12:N0} {file.Imported,12:N0} {file.Unchanged,12:N0} {file.Rejected,10:N0} {file.DurationMs,8:N0}");
+            foreach (var example in file.RejectedExamples.Take(5))
+            {
+                Console.WriteLine($"    line {example.Line}: {example.Reason}");
+            }
+        }
+
+        foreach (var missing in summary.MissingFiles)
+        {
+            Console.WriteLine($"{missing,-40} missing");
+        }
+
+        foreach (var failed in summary.Files.Where(f => !f.Succeeded))
+        {
+            await Console.Error.WriteLineAsync($"storemon: {failed.Error}");
+        }
+
+        return summary.Succeeded ? 0 : 1;
+    }
+}
+
+/// <summary>Reports on the calling thread: <see cref="Progress{T}"/> would post to the thread pool and reorder lines.</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

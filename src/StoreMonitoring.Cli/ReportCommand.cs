@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StoreMonitoring.Reports;
+using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Time;
+
+namespace StoreMonitoring.Cli;
+
+internal static class ReportCommand
+{
+    public static Command Create()
+    {
+        var method = new Option<string?>("--method") { Description = "interpolated (default) or ratio" };
+        var now = new Option<string?>("--now") { Description = "End of the windows, ISO 8601 (default: the latest observation)" };
+        var output = new Option<string?>("--out") { Description = "Write the CSV to this file instead of standard output" };
+        var columns = new Option<string?>("--columns") { Description = "default (the seven columns) or extended (plus unknown, business time and polls)" };
+        var command = new Command("report", "Compute the uptime report from the database and write it as CSV.") { method, now, output, columns };
+        command.SetAction((parse, cancellationToken) => CliHost.RunAsync(
+            ct => RunAsync(parse.GetValue(method), parse.GetValue(now), parse.GetValue(output), parse.GetValue(columns), ct), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? methodText, string? nowText, string? output, string? columns, CancellationToken cancellationToken)
+    {
+        var extended = columns?.ToLowerInvariant() switch
+        {
+            null or "default" => false,
+            "extended" => true,
+            _ => throw new ArgumentException($"--columns '{columns}' is not valid: use default or extended."),
+        };
+        long? requestedNow = null;
+        if (nowText is not null)
+        {
+            requestedNow = TimestampParser.TryParse(nowText, out var parsed)
+                ? parsed
+                : throw new ArgumentException($"--now '{nowText}' is not a timestamp: use ISO 8601, e.g. 2024-10-14T23:55:18Z.");
+        }
+
+        using var host = CliHost.Build();
+        var options = host.Services.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value;
+        if (!EstimationMethods.TryParse(methodText ?? options.Reports.DefaultMethod, out var method))
+        {
+            throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated or ratio.");
+        }
+
+        await CliHost.PrepareDatabaseAsync(host.Services, cancellationToken);
+        var calculator = host.Services.GetRequiredService<ReportCalculator>();
+        var now = requestedNow ?? await calculator.LatestObservationAsync(cancellationToken)
+            ?? throw new InvalidOperationException("The database holds no observations: run `storemon import` first.");
+
+        var line = new ProgressLine(TimeProvider.System);
+        var rows = new List<StoreReportRow>();
+        var total = 0;
+        await Task.Run(() => calculator.Run(method, now, t => total = t, batch =>
+        {
+            rows.AddRange(batch);
+            line.Show($"report: {rows.Count:N0}/{total:N0} stores");
+        }, cancellationToken), cancellationToken);
+        line.Show($"report: {rows.Count:N0}/{total:N0} stores, method {method.Name()}, now {UnixMicros.Format(now)}", force: true);
+        line.Done();
+
+        rows.Sort(static (a, b) => StoreIdOrder.Compare(a.StoreId, b.StoreId));
+        if (output is null)
+        {
+            await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16);
+            ReportCsv.Write(stdout, rows, extended);
+        }
+        else
+        {
+            // Written beside the target and renamed, so a reader never sees half a report.
+            var target = Path.GetFullPath(output);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var temporary = target + ".tmp";
+            await using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false), 1 << 16))
+            {
+                ReportCsv.Write(writer, rows, extended);
+            }
+
+            File.Move(temporary, target, overwrite: true);
+            await Console.Error.WriteLineAsync($"Wrote {rows.Count:N0} stores to {target}");
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace StoreMonitoring;
+
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Applied migration {Version} ({Name}) on {Provider}")]
+    public static partial void MigrationApplied(ILogger logger, long version, string name, string provider);
+
+    [LoggerMessage(2001, LogLevel.Information, "Importing {Kind} file {File}")]
+    public static partial void ImportingFile(ILogger logger, string kind, string file);
+
+    [LoggerMessage(2002, LogLevel.Information, "Imported {File}: {Read} rows read, {Imported} imported, {Rejected} rejected in {ElapsedMs} ms")]
+    public static partial void ImportedFile(ILogger logger, string file, long read, long imported, long rejected, long elapsedMs);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Rejected {File} as a whole: {Reason}")]
+    public static partial void FileRejected(ILogger logger, string file, string reason);
+
+    [LoggerMessage(2004, LogLevel.Information, "Import progress {File}: {Rows} rows")]
+    public static partial void ImportProgress(ILogger logger, string file, long rows);
+
+    [LoggerMessage(3001, LogLevel.Information, "Report {ReportId}: {Done}/{Total} stores")]
+    public static partial void ReportProgress(ILogger logger, string reportId, int done, int total);
+
+    [LoggerMessage(3002, LogLevel.Information, "Report {ReportId} complete: {Stores} stores, method {Method}, now {Now}, {ElapsedMs} ms")]
+    public static partial void ReportComplete(ILogger logger, string reportId, int stores, string method, string now, long elapsedMs);
+
+    [LoggerMessage(3003, LogLevel.Error, "Report {ReportId} failed")]
+    public static partial void ReportFailed(ILogger logger, Exception exception, string reportId);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Report {ReportId} lost its worker {Worker} (lease expired); attempt {Attempt}")]
+    public static partial void ReportTakenOver(ILogger logger, string reportId, string? worker, int attempt);
+
+    [LoggerMessage(3005, LogLevel.Information, "Report {ReportId} started by {Worker}")]
+    public static partial void ReportStarted(ILogger logger, string reportId, string worker);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Could not export report {ReportId} to {Path}")]
+    public static partial void ReportExportFailed(ILogger logger, Exception exception, string reportId, string path);
+}

@@ -1,0 +1,152 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using StoreMonitoring.Import;
+using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Storage;
+using StoreMonitoring.Stores;
+
+namespace StoreMonitoring.Reports;
+
+/// <summary>
+/// Computes a report from the database: one ordered read of the observations, one store at a time
+/// through the estimator, so memory holds one store's polls, never the table.
+/// </summary>
+public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonitoringOptions> options)
+{
+    /// <summary>The latest observation over all stores: the default end of the report's windows.</summary>
+    public async Task<long?> LatestObservationAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(observed_at_us) FROM store_status", cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Runs the report up to <paramref name="now"/>, handing rows to <paramref name="onBatch"/> in
+    /// batches (in store-key order, not store-id order). Returns the number of stores.
+    /// </summary>
+    public int Run(EstimationMethod method, long now, Action<int> onTotal, Action<IReadOnlyList<StoreReportRow>> onBatch, CancellationToken cancellationToken)
+    {
+        var settings = options.Value.Estimation;
+        var batchSize = options.Value.Reports.BatchSize;
+        var windows = new ReportWindows(now);
+        using var connection = database.Open();
+        var stores = LoadStores(connection);
+        onTotal(connection.ExecuteScalar<int>(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT store_key FROM store_status WHERE observed_at_us <= @now) s", new { now }));
+
+        // Polls older than this cannot shape any window; only the latest of them is kept.
+        var cutoff = windows.WeekStart - 2 * settings.HorizonMicros;
+        var polls = new List<Poll>(1024);
+        var hours = new List<TimeRange>(64);
+        var batch = new List<StoreReportRow>(batchSize);
+        var count = 0;
+        var currentKey = -1;
+        Poll? lastBeforeCutoff = null;
+
+        void Finish()
+        {
+            if (currentKey < 0)
+            {
+                return;
+            }
+
+            if (lastBeforeCutoff is { } earlier)
+            {
+                polls.Insert(0, earlier);
+            }
+
+            var store = stores.TryGetValue(currentKey, out var info) ? info : new StoreInfo($"#{currentKey}", BusinessHours.DefaultZone, WeeklySchedule.AlwaysOpen);
+            hours.Clear();
+            BusinessHours.Expand(store.Schedule, store.Zone, windows.WeekStart, now + 1, hours);
+            var uptime = UptimeEstimator.Estimate(
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(polls), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hours), windows, method, settings);
+            batch.Add(new StoreReportRow(store.StoreId, uptime));
+            count++;
+            if (batch.Count >= batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                onBatch(batch);
+                batch = new List<StoreReportRow>(batchSize);
+            }
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT store_key, observed_at_us, active FROM store_status WHERE observed_at_us <= @now ORDER BY store_key, observed_at_us";
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@now";
+            parameter.Value = now;
+            command.Parameters.Add(parameter);
+            command.CommandTimeout = 0;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var key = reader.GetInt32(0);
+                var at = reader.GetInt64(1);
+                var active = reader.GetInt64(2) != 0;
+                if (key != currentKey)
+                {
+                    Finish();
+                    currentKey = key;
+                    polls.Clear();
+                    lastBeforeCutoff = null;
+                }
+
+                if (at < cutoff)
+                {
+                    lastBeforeCutoff = new Poll(at, active);
+                }
+                else
+                {
+                    polls.Add(new Poll(at, active));
+                }
+            }
+        }
+
+        Finish();
+        if (batch.Count > 0)
+        {
+            onBatch(batch);
+        }
+
+        return count;
+    }
+
+    private sealed record StoreInfo(string StoreId, DateTimeZone Zone, WeeklySchedule Schedule);
+
+    private static Dictionary<int, StoreInfo> LoadStores(DbConnection connection)
+    {
+        var zones = new Dictionary<int, DateTimeZone>();
+        foreach (var (key, zone) in connection.Query<(int, string)>("SELECT store_key, timezone_str FROM store_timezones"))
+        {
+            zones[key] = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) ?? BusinessHours.DefaultZone;
+        }
+
+        var windows = new Dictionary<int, List<OpeningWindow>>();
+        foreach (var (key, day, start, end) in connection.Query<(int, int, string, string)>("SELECT store_key, day_of_week, start_local, end_local FROM business_hours"))
+        {
+            if (LocalTimeText.TryParse(start, out var startTime) && LocalTimeText.TryParse(end, out var endTime) && day is >= 0 and <= 6)
+            {
+                if (!windows.TryGetValue(key, out var list))
+                {
+                    windows[key] = list = [];
+                }
+
+                list.Add(new OpeningWindow(day, startTime, endTime));
+            }
+        }
+
+        var stores = new Dictionary<int, StoreInfo>();
+        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores"))
+        {
+            stores[key] = new StoreInfo(
+                id,
+                zones.GetValueOrDefault(key, BusinessHours.DefaultZone),
+                windows.TryGetValue(key, out var list) ? new WeeklySchedule(list) : WeeklySchedule.AlwaysOpen);
+        }
+
+        return stores;
+    }
+}

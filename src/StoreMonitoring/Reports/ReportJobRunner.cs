@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Storage;
+using StoreMonitoring.Time;
+
+namespace StoreMonitoring.Reports;
+
+/// <summary>Runs one claimed report job to the end: computes, saves in batches with progress, completes or fails.</summary>
+public sealed class ReportJobRunner(
+    StoreDatabase database,
+    ReportJobs jobs,
+    ReportCalculator calculator,
+    IOptions<StoreMonitoringOptions> options,
+    ILogger<ReportJobRunner> logger)
+{
+    public async Task RunAsync(ReportJob job, string worker, CancellationToken cancellationToken)
+    {
+        var lease = TimeSpan.FromSeconds(options.Value.Reports.LeaseSeconds);
+        var stopwatch = Stopwatch.StartNew();
+        Log.ReportStarted(logger, job.ReportId, worker);
+        // The heartbeat keeps the lease alive through stretches without a finished batch (the first
+        // read of a large table); losing the job to another worker cancels this run.
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var heartbeat = HeartbeatAsync(job.ReportId, worker, lease, lost);
+        try
+        {
+            if (!EstimationMethods.TryParse(job.Method, out var method))
+            {
+                throw new InvalidOperationException($"Unknown estimation method '{job.Method}'.");
+            }
+
+            var now = job.RequestedNowUs ?? await calculator.LatestObservationAsync(lost.Token);
+            var stores = await Task.Run(() =>
+            {
+                using var connection = database.Open();
+                if (now is null)
+                {
+                    jobs.SetScope(connection, job.ReportId, worker, 0, 0, lease);
+                    return 0;
+                }
+
+                int done = 0, total = 0;
+                return calculator.Run(
+                    method,
+                    now.Value,
+                    count =>
+                    {
+                        total = count;
+                        jobs.SetScope(connection, job.ReportId, worker, now.Value, total, lease);
+                    },
+                    batch =>
+                    {
+                        done += batch.Count;
+                        jobs.SaveBatch(connection, job.ReportId, worker, done, batch, lease);
+                        Log.ReportProgress(logger, job.ReportId, done, total);
+                    },
+                    lost.Token);
+            }, lost.Token);
+
+            using (var connection = database.Open())
+            {
+                jobs.Complete(connection, job.ReportId, worker, stores);
+            }
+
+            Log.ReportComplete(logger, job.ReportId, stores, method.Name(), now is null ? "(no data)" : UnixMicros.Format(now.Value), stopwatch.ElapsedMilliseconds);
+        }
+        catch (Exception ex) when (ex is ReportLeaseLostException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // Another worker owns the job now; whatever it decides stands.
+            Log.ReportTakenOver(logger, job.ReportId, worker, job.Attempts);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the lease runs out and another worker (or this one, restarted) takes over.
+            throw;
+        }
+        catch (Exception ex)
+        {
+            Log.ReportFailed(logger, ex, job.ReportId);
+            await jobs.FailAsync(job.ReportId, worker, $"{ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            await lost.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    private async Task HeartbeatAsync(string reportId, string worker, TimeSpan lease, CancellationTokenSource lost)
+    {
+        using var timer = new PeriodicTimer(lease / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(lost.Token))
+            {
+                if (!await jobs.HeartbeatAsync(reportId, worker, lease, lost.Token))
+                {
+                    await lost.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using NodaTime;
+using NodaTime.TimeZones;
+using StoreMonitoring.Time;
+
+namespace StoreMonitoring.Stores;
+
+/// <summary>Turns a weekly local schedule into UTC ranges on a store's own calendar.</summary>
+public static class BusinessHours
+{
+    /// <summary>The zone used when a store has none, or an unknown one.</summary>
+    public static readonly DateTimeZone DefaultZone = DateTimeZoneProviders.Tzdb["America/Chicago"];
+
+    private static readonly LocalTime UntilMidnight = new(23, 59, 59);
+
+    // A local time skipped by a DST jump moves forward by the gap; one that occurs twice takes its
+    // earlier instant. Both are what a person reading the shop's door sign would expect.
+    private static readonly ZoneLocalMappingResolver Resolver =
+        Resolvers.CreateMappingResolver(Resolvers.ReturnEarlier, Resolvers.ReturnForwardShifted);
+
+    /// <summary>
+    /// Appends to <paramref name="output"/> the sorted, merged business ranges that overlap
+    /// [<paramref name="from"/>, <paramref name="to"/>), clipped to it.
+    /// </summary>
+    /// <remarks>
+    /// Rules: end &lt; start runs past midnight into the next day; end = start is open 24 hours from
+    /// start; an end of 23:59:59 means until midnight; overlapping windows merge.
+    /// </remarks>
+    public static void Expand(WeeklySchedule schedule, DateTimeZone zone, long from, long to, List<TimeRange> output)
+    {
+        if (to <= from)
+        {
+            return;
+        }
+
+        if (schedule.IsAlwaysOpen)
+        {
+            output.Add(new TimeRange(from, to));
+            return;
+        }
+
+        var firstNew = output.Count;
+        // A window that starts the day before can still be open at `from`.
+        var date = UnixMicros.ToInstant(from).InZone(zone).Date.PlusDays(-1);
+        var lastDate = UnixMicros.ToInstant(to).InZone(zone).Date;
+        for (; date <= lastDate; date = date.PlusDays(1))
+        {
+            foreach (var window in schedule.On((int)date.DayOfWeek - 1))
+            {
+                var range = ToRange(window, date, zone);
+                var start = Math.Max(range.Start, from);
+                var end = Math.Min(range.End, to);
+                if (end > start)
+                {
+                    output.Add(new TimeRange(start, end));
+                }
+            }
+        }
+
+        MergeInPlace(output, firstNew);
+    }
+
+    /// <summary>The UTC range of one opening window on one local date.</summary>
+    public static TimeRange ToRange(OpeningWindow window, LocalDate date, DateTimeZone zone)
+    {
+        var start = date + window.Start;
+        LocalDateTime end;
+        if (window.End == window.Start)
+        {
+            end = start.PlusDays(1);
+        }
+        else if (window.End == UntilMidnight)
+        {
+            end = date.PlusDays(1).AtMidnight();
+        }
+        else if (window.End < window.Start)
+        {
+            end = date.PlusDays(1) + window.End;
+        }
+        else
+        {
+            end = date + window.End;
+        }
+
+        return new TimeRange(ToMicros(start, zone), ToMicros(end, zone));
+    }
+
+    private static long ToMicros(LocalDateTime local, DateTimeZone zone) =>
+        UnixMicros.FromInstant(zone.ResolveLocal(local, Resolver).ToInstant());
+
+    private static void MergeInPlace(List<TimeRange> ranges, int first)
+    {
+        var count = ranges.Count - first;
+        if (count < 2)
+        {
+            return;
+        }
+
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ranges)[first..];
+        span.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        var write = 0;
+        for (var read = 1; read < span.Length; read++)
+        {
+            if (span[read].Start <= span[write].End)
+            {
+                if (span[read].End > span[write].End)
+                {
+                    span[write] = span[write] with { End = span[read].End };
+                }
+            }
+            else
+            {
+                span[++write] = span[read];
+            }
+        }
+
+        ranges.RemoveRange(first + write + 1, count - write - 1);
+    }
+}
