@@ -1,11 +1,15 @@
 using System.CommandLine;
-using StoreMonitoring.Cli;
 
-var root = new RootCommand("storemon: import store data and compute uptime reports from the command line.")
+namespace StoreMonitoring.Cli;
+
+public static class Program
 {
-    ImportCommand.Create(),
-    ReportCommand.Create(),
-    MigrateCommand.Create(),
-};
+    public static RootCommand Commands() => new("storemon: import store data and compute uptime reports from the command line.")
+    {
+        ImportCommand.Create(),
+        ReportCommand.Create(),
+        MigrateCommand.Create(),
+    };
 
-return await root.Parse(args).InvokeAsync();
+    public static Task<int> Main(string[] args) => Commands().Parse(args).InvokeAsync();
+}

@@ -63,6 +63,9 @@ public sealed class DatabaseOptions
 
 public sealed class ReportOptions
 {
+    /// <summary>Whether this process computes reports; an API-only instance leaves them to others on the same database.</summary>
+    public bool RunWorker { get; set; } = true;
+
     /// <summary>How many reports one process computes at the same time.</summary>
     [Range(1, 16)]
     public int MaxConcurrentReports { get; set; } = 1;

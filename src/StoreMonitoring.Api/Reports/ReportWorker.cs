@@ -52,6 +52,11 @@ internal sealed partial class ReportWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value.Reports;
+        if (!settings.RunWorker)
+        {
+            return;
+        }
+
         var lease = TimeSpan.FromSeconds(settings.LeaseSeconds);
         var pollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds);
         var running = new List<Task>();

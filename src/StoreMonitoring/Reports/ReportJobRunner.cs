@@ -65,6 +65,7 @@ public sealed class ReportJobRunner(
             }
 
             Log.ReportComplete(logger, job.ReportId, stores, method.Name(), now is null ? "(no data)" : UnixMicros.Format(now.Value), stopwatch.ElapsedMilliseconds);
+            await ExportAsync(job.ReportId, cancellationToken);
         }
         catch (Exception ex) when (ex is ReportLeaseLostException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -85,6 +86,34 @@ public sealed class ReportJobRunner(
         {
             await lost.CancelAsync();
             await heartbeat;
+        }
+    }
+
+    /// <summary>
+    /// Also leaves the finished CSV in the report directory, for operators who collect files.
+    /// The database stays the source of truth: a failed export loses nothing.
+    /// </summary>
+    private async Task ExportAsync(string reportId, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(options.Value.ReportDirectory, $"report_{reportId}.csv");
+        try
+        {
+            Directory.CreateDirectory(options.Value.ReportDirectory);
+            var temporary = path + ".tmp";
+            await using (var writer = new StreamWriter(temporary, false, new System.Text.UTF8Encoding(false), 1 << 16))
+            {
+                ReportCsv.WriteHeader(writer, extended: false);
+                await foreach (var row in jobs.ReadRowsAsync(reportId, cancellationToken))
+                {
+                    ReportCsv.WriteRow(writer, row, extended: false);
+                }
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.ReportExportFailed(logger, ex, reportId, path);
         }
     }
 

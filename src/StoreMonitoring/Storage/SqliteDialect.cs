@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace StoreMonitoring.Storage;
 
@@ -51,34 +52,49 @@ public sealed class SqliteDialect : SqlDialect
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new SqliteObservationLoader((SqliteConnection)connection, (SqliteTransaction)transaction);
 
+    /// <summary>
+    /// Binds and steps one prepared statement through SQLite's C API: no command, reader or boxed
+    /// parameter per row, which makes the bulk load several times faster and allocation-free.
+    /// </summary>
     private sealed class SqliteObservationLoader : ObservationLoader
     {
-        private readonly SqliteCommand _insert;
-        private readonly SqliteParameter _storeKey;
-        private readonly SqliteParameter _observedAt;
-        private readonly SqliteParameter _active;
+        private readonly sqlite3 _db;
+        private readonly sqlite3_stmt _insert;
         private long _inserted;
 
         public SqliteObservationLoader(SqliteConnection connection, SqliteTransaction transaction)
         {
-            _insert = connection.CreateCommand();
-            _insert.Transaction = transaction;
-            _insert.CommandText = "INSERT OR IGNORE INTO store_status (store_key, observed_at_us, active) VALUES ($k, $t, $a)";
-            _storeKey = _insert.Parameters.Add("$k", SqliteType.Integer);
-            _observedAt = _insert.Parameters.Add("$t", SqliteType.Integer);
-            _active = _insert.Parameters.Add("$a", SqliteType.Integer);
-            _insert.Prepare();
+            // The statement runs inside the caller's transaction: same connection, same handle.
+            _ = transaction;
+            _db = connection.Handle!;
+            Check(raw.sqlite3_prepare_v2(_db, "INSERT OR IGNORE INTO store_status (store_key, observed_at_us, active) VALUES (?1, ?2, ?3)", out _insert));
         }
 
         public override void Add(int storeKey, long observedAtUs, bool active)
         {
-            _storeKey.Value = storeKey;
-            _observedAt.Value = observedAtUs;
-            _active.Value = active ? 1 : 0;
-            _inserted += _insert.ExecuteNonQuery();
+            raw.sqlite3_bind_int(_insert, 1, storeKey);
+            raw.sqlite3_bind_int64(_insert, 2, observedAtUs);
+            raw.sqlite3_bind_int(_insert, 3, active ? 1 : 0);
+            var result = raw.sqlite3_step(_insert);
+            if (result != raw.SQLITE_DONE)
+            {
+                raw.sqlite3_reset(_insert);
+                Check(result);
+            }
+
+            _inserted += raw.sqlite3_changes(_db);
+            raw.sqlite3_reset(_insert);
         }
 
         public override long Complete() => _inserted;
+
+        private void Check(int result)
+        {
+            if (result is not (raw.SQLITE_OK or raw.SQLITE_DONE))
+            {
+                throw new SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), result);
+            }
+        }
 
         protected override void Dispose(bool disposing)
         {
