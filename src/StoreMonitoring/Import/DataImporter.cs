@@ -166,8 +166,12 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
         }
     }
 
-    private static Action<long> Reporter(FileStream stream, FileState file, IProgress<ImportProgress>? progress) =>
-        rows => progress?.Report(new ImportProgress(file.Name, rows, stream.Length == 0 ? 1 : (double)stream.Position / stream.Length));
+    private static Action<long> Reporter(FileStream stream, FileState file, IProgress<ImportProgress>? progress)
+    {
+        var length = stream.Length;
+        // Sep may close the stream once it has read the end; a closed stream has been read whole.
+        return rows => progress?.Report(new ImportProgress(file.Name, rows, length == 0 || !stream.CanSeek ? 1 : (double)stream.Position / length));
+    }
 
     private long ImportStatus(
         DbConnection connection, DbTransaction transaction, StoreRegistry stores, SepReader reader, FileState file, Action<long> report, CancellationToken cancellationToken)
