@@ -87,36 +87,13 @@ public static class UptimeEstimator
         var day = Sweep(polls, businessHours, windows.DayStart, windows.Now, settings);
         var week = Sweep(polls, businessHours, windows.WeekStart, windows.Now, settings);
 
-        double share;
-        if (week.Up + week.Down > 0)
-        {
-            share = (double)week.Up / (week.Up + week.Down);
-        }
-        else
-        {
-            share = ShareOfActive(polls);
-        }
+        // Nothing known in the week: the latest poll is the only evidence left (as in the ratio
+        // method's last fallback), which also keeps the result independent of older history.
+        var share = week.Up + week.Down > 0
+            ? (double)week.Up / (week.Up + week.Down)
+            : polls.Length > 0 && polls[^1].Active ? 1.0 : 0.0;
 
         return new StoreUptime(hour.ToWindow(share), day.ToWindow(share), week.ToWindow(share));
-    }
-
-    private static double ShareOfActive(ReadOnlySpan<Poll> polls)
-    {
-        if (polls.IsEmpty)
-        {
-            return 0;
-        }
-
-        var active = 0;
-        foreach (var poll in polls)
-        {
-            if (poll.Active)
-            {
-                active++;
-            }
-        }
-
-        return (double)active / polls.Length;
     }
 
     private static Coverage Sweep(ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, long start, long end, EstimatorSettings settings)
