@@ -72,38 +72,25 @@ public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonit
             }
         }
 
-        using (var command = connection.CreateCommand())
+        database.Dialect.ReadObservations(connection, now, (key, at, active) =>
         {
-            command.CommandText = "SELECT store_key, observed_at_us, active FROM store_status WHERE observed_at_us <= @now ORDER BY store_key, observed_at_us";
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@now";
-            parameter.Value = now;
-            command.Parameters.Add(parameter);
-            command.CommandTimeout = 0;
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            if (key != currentKey)
             {
-                var key = reader.GetInt32(0);
-                var at = reader.GetInt64(1);
-                var active = reader.GetInt64(2) != 0;
-                if (key != currentKey)
-                {
-                    Finish();
-                    currentKey = key;
-                    polls.Clear();
-                    lastBeforeCutoff = null;
-                }
-
-                if (at < cutoff)
-                {
-                    lastBeforeCutoff = new Poll(at, active);
-                }
-                else
-                {
-                    polls.Add(new Poll(at, active));
-                }
+                Finish();
+                currentKey = key;
+                polls.Clear();
+                lastBeforeCutoff = null;
             }
-        }
+
+            if (at < cutoff)
+            {
+                lastBeforeCutoff = new Poll(at, active);
+            }
+            else
+            {
+                polls.Add(new Poll(at, active));
+            }
+        });
 
         Finish();
         if (batch.Count > 0)

@@ -23,6 +23,27 @@ public abstract class SqlDialect
     /// <summary>Starts a bulk load of observations inside <paramref name="transaction"/>.</summary>
     public abstract ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction);
 
+    /// <summary>The report's one read: every observation at or before <c>@now</c>, in (store, time) order.</summary>
+    public const string ObservationsQuery =
+        "SELECT store_key, observed_at_us, active FROM store_status WHERE observed_at_us <= @now ORDER BY store_key, observed_at_us";
+
+    /// <summary>Streams <see cref="ObservationsQuery"/> to <paramref name="sink"/>, row by row.</summary>
+    public virtual void ReadObservations(DbConnection connection, long now, ObservationSink sink)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = ObservationsQuery;
+        command.CommandTimeout = 0;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@now";
+        parameter.Value = now;
+        command.Parameters.Add(parameter);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            sink(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2) != 0);
+        }
+    }
+
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }
 
@@ -33,6 +54,9 @@ public abstract class SqlDialect
         _ => throw new ArgumentException($"Unknown database provider '{provider}': use 'sqlite' or 'mysql'.", nameof(provider)),
     };
 }
+
+/// <summary>Receives one observation of a streamed read.</summary>
+public delegate void ObservationSink(int storeKey, long observedAtUs, bool active);
 
 /// <summary>Receives one file's observations, already validated, and writes them in bulk.</summary>
 /// <remarks>Synchronous on purpose: the import loop walks Sep's span-based rows, which cannot live across an await.</remarks>
