@@ -18,7 +18,7 @@ internal static class ImportEndpoints
     }
 
     private static async Task<Results<Ok<ImportResponse>, ProblemHttpResult>> ImportData(
-        DataImporter importer, IOptions<StoreMonitoringOptions> options, CancellationToken cancellationToken)
+        DataImporter importer, IOptions<StoreMonitoringOptions> options)
     {
         var directory = options.Value.DataDirectory;
         ImportSummary summary;
@@ -36,7 +36,6 @@ internal static class ImportEndpoints
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Import already running");
         }
 
-        _ = cancellationToken;
         var response = ImportResponse.From(summary);
         if (!summary.Succeeded)
         {

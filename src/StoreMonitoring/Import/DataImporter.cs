@@ -176,7 +176,7 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
     private long ImportStatus(
         DbConnection connection, DbTransaction transaction, StoreRegistry stores, SepReader reader, FileState file, Action<long> report, CancellationToken cancellationToken)
     {
-        var columns = RequireColumns(reader, file, ["store_id"], ["status"], ["timestamp_utc"]);
+        var columns = RequireColumns(reader, ["store_id"], ["status"], ["timestamp_utc"]);
         int storeColumn = columns[0], statusColumn = columns[1], timeColumn = columns[2];
         var width = reader.Header.ColNames.Count;
         using var loader = database.Dialect.CreateObservationLoader(connection, transaction);
@@ -238,7 +238,7 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
     private static long ImportHours(
         DbConnection connection, DbTransaction transaction, StoreRegistry stores, SepReader reader, FileState file, CancellationToken cancellationToken)
     {
-        var columns = RequireColumns(reader, file, ["store_id"], ["dayOfWeek", "day"], ["start_time_local"], ["end_time_local"]);
+        var columns = RequireColumns(reader, ["store_id"], ["dayOfWeek", "day"], ["start_time_local"], ["end_time_local"]);
         var width = reader.Header.ColNames.Count;
         connection.Execute("DELETE FROM business_hours", transaction: transaction);
         using var insert = new BatchInserter(connection, transaction, "INSERT", "business_hours", ["store_key", "day_of_week", "start_local", "end_local"]);
@@ -292,7 +292,7 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
     private static long ImportTimezones(
         DbConnection connection, DbTransaction transaction, StoreRegistry stores, SepReader reader, FileState file, CancellationToken cancellationToken)
     {
-        var columns = RequireColumns(reader, file, ["store_id"], ["timezone_str"]);
+        var columns = RequireColumns(reader, ["store_id"], ["timezone_str"]);
         var width = reader.Header.ColNames.Count;
         // One zone per store, the file's last word on it; bounded by the number of stores.
         var zones = new Dictionary<int, string>();
@@ -350,7 +350,7 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
     }
 
     /// <summary>Finds each wanted column (any of its accepted names, case-insensitive) or rejects the whole file.</summary>
-    private static int[] RequireColumns(SepReader reader, FileState file, params string[][] wanted)
+    private static int[] RequireColumns(SepReader reader, params string[][] wanted)
     {
         var names = reader.Header.ColNames.Select(n => n.Trim().TrimStart('\uFEFF').Trim()).ToList();
         var indexes = new int[wanted.Length];
@@ -365,7 +365,6 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
             }
         }
 
-        _ = file;
         return indexes;
     }
 
