@@ -5,6 +5,8 @@ var root = new RootCommand("storemon: import store data and compute uptime repor
 {
     ImportCommand.Create(),
     ReportCommand.Create(),
+    GenerateCommand.Create(),
+    EvaluateCommand.Create(),
     MigrateCommand.Create(),
 };
 
