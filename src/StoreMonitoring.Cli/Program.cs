@@ -7,6 +7,7 @@ var root = new RootCommand("storemon: import store data and compute uptime repor
     ReportCommand.Create(),
     GenerateCommand.Create(),
     EvaluateCommand.Create(),
+    ExperimentCommand.Create(),
     MigrateCommand.Create(),
 };
 
