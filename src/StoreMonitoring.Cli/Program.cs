@@ -8,6 +8,9 @@ public static class Program
     {
         ImportCommand.Create(),
         ReportCommand.Create(),
+        GenerateCommand.Create(),
+        EvaluateCommand.Create(),
+        ExperimentCommand.Create(),
         MigrateCommand.Create(),
     };
 

@@ -1,0 +1,140 @@
+using nietras.SeparatedValues;
+using NodaTime;
+using StoreMonitoring.Import;
+using StoreMonitoring.Reports;
+using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Stores;
+using StoreMonitoring.Time;
+
+namespace StoreMonitoring.Evaluation.Experimental;
+
+/// <summary>
+/// Experimental, for accuracy measurements only: computes a report straight from a generated
+/// directory's files, without a database, so candidate estimators can be tried without touching
+/// the production ones in Reports/Estimation.
+/// </summary>
+public static class OfflineReport
+{
+    public static readonly IReadOnlyList<string> Estimators = ["interpolated", "ratio", "in-hours"];
+
+    /// <summary>Writes the seven-column report for the latest poll as now; returns that now.</summary>
+    public static long Write(string dataDirectory, string output, string estimator, EstimatorSettings settings)
+    {
+        var zones = ReadZones(Path.Combine(dataDirectory, InputFiles.TimezonesName));
+        var schedules = ReadSchedules(Path.Combine(dataDirectory, InputFiles.HoursName));
+        var polls = ReadPolls(Path.Combine(dataDirectory, InputFiles.StatusName));
+        var now = polls.Values.Max(p => p.Max(x => x.At));
+        var windows = new ReportWindows(now);
+        var rows = new List<StoreReportRow>(polls.Count);
+        var hours = new List<TimeRange>();
+        foreach (var (storeId, storePolls) in polls)
+        {
+            storePolls.Sort(static (a, b) => a.At.CompareTo(b.At));
+            // As ReportCalculator does: polls before the cutoff are dropped except the latest of them.
+            var cutoff = windows.WeekStart - 2 * settings.HorizonMicros;
+            var firstKept = storePolls.FindIndex(p => p.At >= cutoff);
+            var keepFrom = firstKept < 0 ? storePolls.Count - 1 : Math.Max(0, firstKept - 1);
+            storePolls.RemoveRange(0, keepFrom);
+            var zone = zones.GetValueOrDefault(storeId, BusinessHours.DefaultZone);
+            var schedule = schedules.TryGetValue(storeId, out var windowsOfStore) ? new WeeklySchedule(windowsOfStore) : WeeklySchedule.AlwaysOpen;
+            hours.Clear();
+            BusinessHours.Expand(schedule, zone, windows.WeekStart - UnixMicros.PerDay, now + 1, hours);
+            var open = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hours);
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(storePolls);
+            var uptime = estimator switch
+            {
+                "ratio" => UptimeEstimator.Ratio(span, open, windows),
+                "interpolated" => UptimeEstimator.Interpolated(span, open, windows, settings),
+                "in-hours" => InHours(storePolls, open, windows, settings),
+                _ => throw new ArgumentException($"unknown estimator '{estimator}': use {string.Join(", ", Estimators)}"),
+            };
+            rows.Add(new StoreReportRow(storeId, uptime));
+        }
+
+        rows.Sort(static (a, b) => StoreIdOrder.Compare(a.StoreId, b.StoreId));
+        using var writer = new StreamWriter(output);
+        ReportCsv.Write(writer, rows, extended: false);
+        return now;
+    }
+
+    /// <summary>
+    /// The interpolating estimator fed only the polls made during business hours: a store that
+    /// switches itself off when closed says inactive just before opening, and those polls would
+    /// otherwise spread that closed state into the first open minutes. Falls back to all polls
+    /// when none falls in business hours.
+    /// </summary>
+    private static StoreUptime InHours(List<Poll> polls, ReadOnlySpan<TimeRange> open, ReportWindows windows, EstimatorSettings settings)
+    {
+        var inHours = new List<Poll>(polls.Count);
+        foreach (var poll in polls)
+        {
+            if (TimeRange.AnyContains(open, poll.At))
+            {
+                inHours.Add(poll);
+            }
+        }
+
+        var use = inHours.Count > 0 ? inHours.ToArray() : [.. polls];
+        return UptimeEstimator.Interpolated(use, open, windows, settings);
+    }
+
+    private static Dictionary<string, DateTimeZone> ReadZones(string path)
+    {
+        var zones = new Dictionary<string, DateTimeZone>(StringComparer.Ordinal);
+        using var reader = Sep.Reader().FromFile(path);
+        foreach (var row in reader)
+        {
+            zones[row["store_id"].ToString()] = DateTimeZoneProviders.Tzdb.GetZoneOrNull(row["timezone_str"].ToString()) ?? BusinessHours.DefaultZone;
+        }
+
+        return zones;
+    }
+
+    private static Dictionary<string, List<OpeningWindow>> ReadSchedules(string path)
+    {
+        var schedules = new Dictionary<string, List<OpeningWindow>>(StringComparer.Ordinal);
+        using var reader = Sep.Reader().FromFile(path);
+        foreach (var row in reader)
+        {
+            var id = row["store_id"].ToString();
+            if (!LocalTimeText.TryParse(row["start_time_local"].Span, out var start) || !LocalTimeText.TryParse(row["end_time_local"].Span, out var end))
+            {
+                throw new MalformedCsvException($"{path}:{row.LineNumberFrom}: bad time");
+            }
+
+            if (!schedules.TryGetValue(id, out var list))
+            {
+                schedules[id] = list = [];
+            }
+
+            list.Add(new OpeningWindow(row["dayOfWeek"].Parse<int>(), start, end));
+        }
+
+        return schedules;
+    }
+
+    private static Dictionary<string, List<Poll>> ReadPolls(string path)
+    {
+        var polls = new Dictionary<string, List<Poll>>(StringComparer.Ordinal);
+        var lookup = polls.GetAlternateLookup<ReadOnlySpan<char>>();
+        using var reader = Sep.Reader().FromFile(path);
+        var idColumn = reader.Header.ColNames.ToList().FindIndex(n => n.TrimStart('\uFEFF') == "store_id");
+        foreach (var row in reader)
+        {
+            var id = row[idColumn].Span;
+            if (!lookup.TryGetValue(id, out var list))
+            {
+                lookup[id] = list = [];
+            }
+
+            if (!TimestampParser.TryParse(row["timestamp_utc"].Span, out var at))
+            {
+                throw new MalformedCsvException($"{path}:{row.LineNumberFrom}: bad timestamp");
+            }
+
+            list.Add(new Poll(at, row["status"].Span.SequenceEqual("active")));
+        }
+
+        return polls;
+    }
+}
