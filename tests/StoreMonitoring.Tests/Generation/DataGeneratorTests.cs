@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using StoreMonitoring.Generation;
 using StoreMonitoring.Time;
-using Xunit;
 
 namespace StoreMonitoring.Tests.Generation;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
-using Xunit;
 
 namespace StoreMonitoring.Tests.Generation;
 

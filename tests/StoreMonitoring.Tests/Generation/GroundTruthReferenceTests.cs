@@ -3,7 +3,6 @@ using NodaTime.TimeZones;
 using StoreMonitoring.Generation;
 using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
-using Xunit;
 
 namespace StoreMonitoring.Tests.Generation;
 

@@ -4,7 +4,6 @@ using StoreMonitoring.Cli;
 using StoreMonitoring.Evaluation;
 using StoreMonitoring.Generation;
 using StoreMonitoring.Time;
-using Xunit;
 
 namespace StoreMonitoring.Tests.Generation;
 
