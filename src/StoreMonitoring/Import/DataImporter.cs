@@ -166,8 +166,13 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
         }
     }
 
-    private static Action<long> Reporter(FileStream stream, FileState file, IProgress<ImportProgress>? progress) =>
-        rows => progress?.Report(new ImportProgress(file.Name, rows, stream.Length == 0 ? 1 : (double)stream.Position / stream.Length));
+    private static Action<long> Reporter(FileStream stream, FileState file, IProgress<ImportProgress>? progress)
+    {
+        // Sep disposes the stream once it has read to the end, so the length is taken now and a
+        // closed stream counts as read through (the last report comes after the loop).
+        var length = stream.Length;
+        return rows => progress?.Report(new ImportProgress(file.Name, rows, length == 0 || !stream.CanSeek ? 1 : (double)stream.Position / length));
+    }
 
     private long ImportStatus(
         DbConnection connection, DbTransaction transaction, StoreRegistry stores, SepReader reader, FileState file, Action<long> report, CancellationToken cancellationToken)
