@@ -71,12 +71,14 @@ public sealed class MySqlDialect : SqlDialect
                 return;
             }
 
-            _buffer.Position = 0;
+            // The loader disposes its source stream once sent, so it gets a read-only view of the
+            // buffer, which is then reused for the next chunk.
+            using var chunk = new MemoryStream(_buffer.GetBuffer(), 0, (int)_buffer.Length, writable: false);
             var loader = new MySqlBulkLoader(connection)
             {
                 TableName = "store_status",
                 Local = true,
-                SourceStream = _buffer,
+                SourceStream = chunk,
                 FieldTerminator = "\t",
                 LineTerminator = "\n",
                 ConflictOption = MySqlBulkLoaderConflictOption.Ignore,
