@@ -34,7 +34,8 @@ public sealed class MySqlDialect : SqlDialect
 
     /// <summary>
     /// Sends validated rows as tab-separated text through <c>LOAD DATA LOCAL INFILE ... IGNORE</c>,
-    /// a chunk at a time, each chunk sorted by the primary key.
+    /// a chunk at a time, each chunk sorted by the primary key, the server loading one chunk while
+    /// the importer parses the next.
     /// </summary>
     /// <remarks>
     /// InnoDB clusters <c>store_status</c> on (store, time). Files come in time order, so unsorted
@@ -44,8 +45,10 @@ public sealed class MySqlDialect : SqlDialect
     private sealed class MySqlObservationLoader(MySqlConnection connection) : ObservationLoader
     {
         private readonly List<(int StoreKey, long ObservedAtUs, bool Active)> _rows = [];
-        private readonly MemoryStream _buffer = new();
         private readonly byte[] _line = new byte[64];
+        private MemoryStream _buffer = new();
+        private MemoryStream? _loadingBuffer;
+        private Task<int>? _loading;
         private long _inserted;
 
         public override void Add(int storeKey, long observedAtUs, bool active)
@@ -60,6 +63,7 @@ public sealed class MySqlDialect : SqlDialect
         public override long Complete()
         {
             Flush();
+            WaitForLoad();
             return _inserted;
         }
 
@@ -88,27 +92,62 @@ public sealed class MySqlDialect : SqlDialect
 
             _rows.Clear();
 
-            // The loader disposes its source stream once sent, so it gets a read-only view of the
-            // buffer, which is then reused for the next chunk.
-            using var chunk = new MemoryStream(_buffer.GetBuffer(), 0, (int)_buffer.Length, writable: false);
+            // One statement at a time on a connection: the previous chunk must be in first.
+            var free = WaitForLoad() ?? new MemoryStream();
             var loader = new MySqlBulkLoader(connection)
             {
                 TableName = "store_status",
                 Local = true,
-                SourceStream = chunk,
+                // The loader disposes its source stream once sent, so it gets a read-only view of
+                // the buffer, which is then reused for a later chunk.
+                SourceStream = new MemoryStream(_buffer.GetBuffer(), 0, (int)_buffer.Length, writable: false),
                 FieldTerminator = "\t",
                 LineTerminator = "\n",
                 ConflictOption = MySqlBulkLoaderConflictOption.Ignore,
                 CharacterSet = "utf8mb4",
             };
             loader.Columns.AddRange(["store_key", "observed_at_us", "active"]);
-            _inserted += loader.Load();
+            _loading = loader.LoadAsync();
+            _loadingBuffer = _buffer;
+            _buffer = free;
+        }
+
+        /// <summary>Waits for the chunk being loaded, if any, and returns its buffer for reuse.</summary>
+        private MemoryStream? WaitForLoad()
+        {
+            if (_loading is null)
+            {
+                return null;
+            }
+
+            var buffer = _loadingBuffer;
+            try
+            {
+                _inserted += _loading.GetAwaiter().GetResult();
+            }
+            finally
+            {
+                _loading = null;
+                _loadingBuffer = null;
+            }
+
+            return buffer;
         }
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
+                // A load still running when the import fails must end before the transaction can
+                // roll back on this connection; its own error, if any, is the lesser one.
+                try
+                {
+                    WaitForLoad()?.Dispose();
+                }
+                catch (Exception ex) when (ex is MySqlException or IOException or InvalidOperationException or OperationCanceledException)
+                {
+                }
+
                 _buffer.Dispose();
             }
 
