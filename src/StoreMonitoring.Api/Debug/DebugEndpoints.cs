@@ -42,10 +42,11 @@ internal static class DebugEndpoints
             """;
         var stores = await connection.QuerySingleAsync<StoreCounts>(new CommandDefinition(storesSql, cancellationToken: cancellationToken));
 
+        // COUNT, not SUM: MySQL's SUM is DECIMAL, which matches no long constructor parameter.
         const string distributionSql = """
             SELECT
-                COALESCE(SUM(CASE WHEN active = 1 THEN 1 ELSE 0 END), 0) AS Active,
-                COALESCE(SUM(CASE WHEN active = 0 THEN 1 ELSE 0 END), 0) AS Inactive,
+                COUNT(CASE WHEN active = 1 THEN 1 END) AS Active,
+                COUNT(CASE WHEN active = 0 THEN 1 END) AS Inactive,
                 MIN(observed_at_us) AS Earliest,
                 MAX(observed_at_us) AS Latest
             FROM store_status

@@ -168,8 +168,9 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
 
     private static Action<long> Reporter(FileStream stream, FileState file, IProgress<ImportProgress>? progress)
     {
+        // Sep disposes the stream once it has read to the end, so the length is taken now and a
+        // closed stream counts as read through (the last report comes after the loop).
         var length = stream.Length;
-        // Sep may close the stream once it has read the end; a closed stream has been read whole.
         return rows => progress?.Report(new ImportProgress(file.Name, rows, length == 0 || !stream.CanSeek ? 1 : (double)stream.Position / length));
     }
 
