@@ -17,7 +17,9 @@ public sealed class MySqlDialect : SqlDialect
 
     public override DbDataSource CreateDataSource(string connectionString)
     {
-        var builder = new MySqlConnectionStringBuilder(connectionString) { AllowLoadLocalInfile = true, AllowUserVariables = true };
+        // UseAffectedRows off whatever the configured string says: the lease and job UPDATEs count
+        // matched rows (as SQLite does), and a renewal that writes the same values still matches.
+        var builder = new MySqlConnectionStringBuilder(connectionString) { AllowLoadLocalInfile = true, AllowUserVariables = true, UseAffectedRows = false };
         return new MySqlDataSource(builder.ConnectionString);
     }
 
