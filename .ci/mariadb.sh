@@ -36,12 +36,13 @@ ensure_installed() {
         return
     fi
     log "installing mariadb-server"
-    export DEBIAN_FRONTEND=noninteractive
-    # A fresh container has no package lists; refresh only then, an update costs time and network.
-    if ! apt-cache show mariadb-server >/dev/null 2>&1; then
-        as_root apt-get update -q
+    # Refresh the package lists only when needed (a fresh container has none; stale ones point at
+    # files the mirror no longer has): an update costs time and network.
+    local install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server mariadb-client)
+    if ! apt-cache show mariadb-server >/dev/null 2>&1 || ! as_root "${install[@]}" >&2; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+        as_root "${install[@]}" >&2
     fi
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server mariadb-client >&2
 }
 
 server_pid() {
