@@ -36,19 +36,21 @@ ensure_installed() {
         return
     fi
     log "installing mariadb-server"
-    export DEBIAN_FRONTEND=noninteractive
-    # A fresh container has no package lists; refresh only then, an update costs time and network.
-    if ! apt-cache show mariadb-server >/dev/null 2>&1; then
-        as_root apt-get update -q
+    # Refresh the package lists only when needed (a fresh container has none; stale ones point at
+    # files the mirror no longer has): an update costs time and network.
+    local install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server mariadb-client)
+    if ! apt-cache show mariadb-server >/dev/null 2>&1 || ! as_root "${install[@]}" >&2; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+        as_root "${install[@]}" >&2
     fi
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server mariadb-client >&2
 }
 
 server_pid() {
-    if [ -f "$PID_FILE" ]; then
+    # The files and the process belong to mysql: a non-root caller looks at them through sudo.
+    if as_root test -f "$PID_FILE"; then
         local pid
-        pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        pid="$(as_root cat "$PID_FILE" 2>/dev/null || true)"
+        if [ -n "$pid" ] && as_root kill -0 "$pid" 2>/dev/null; then
             echo "$pid"
             return 0
         fi
@@ -78,7 +80,7 @@ ensure_database() {
 
 start() {
     ensure_installed
-    mkdir -p "$DIR"
+    as_root mkdir -p "$DIR"
     if server_pid >/dev/null; then
         log "already running (pid $(server_pid)), socket $SOCKET"
         ensure_database
@@ -90,23 +92,28 @@ start() {
         log "no 'mysql' user: install mariadb-server from Debian's packages"
         exit 1
     fi
-    chown mysql:mysql "$DIR"
+    as_root chown mysql:mysql "$DIR"
     if [ ! -d "$DATA/mysql" ]; then
         log "initialising $DATA"
-        mkdir -p "$DATA"
-        chown mysql:mysql "$DATA"
-        as_root mariadb-install-db --no-defaults --user=mysql --datadir="$DATA" \
-            --auth-root-authentication-method=socket --skip-test-db >"$DIR/install.log" 2>&1 \
-            || { cat "$DIR/install.log" >&2; exit 1; }
+        as_root mkdir -p "$DATA"
+        as_root chown mysql:mysql "$DATA"
+        local output
+        if ! output="$(as_root mariadb-install-db --no-defaults --user=mysql --datadir="$DATA" \
+            --auth-root-authentication-method=socket --skip-test-db 2>&1)"; then
+            echo "$output" >&2
+            exit 1
+        fi
     fi
-    chown -R mysql:mysql "$DIR"
-    rm -f "$SOCKET" "$PID_FILE"
+    as_root chown -R mysql:mysql "$DIR"
+    as_root rm -f "$SOCKET" "$PID_FILE"
 
     # Tuned for throwaway test and benchmark data, not durability: no fsync per commit and no
     # doublewrite buffer (a crash may lose the last second; acceptable for tests, not production).
-    # setsid detaches the server from this shell's process group, so it outlives the caller.
+    # setsid detaches the server from this shell's process group, so it outlives the caller; with
+    # --wait the launched process lives exactly as long as the server, which tells a server that
+    # failed to start (port taken, bad flag) from one still starting.
     log "starting mariadbd on 127.0.0.1:$PORT (data $DATA)"
-    as_root setsid mariadbd --no-defaults --user=mysql \
+    as_root setsid --wait mariadbd --no-defaults --user=mysql \
         --datadir="$DATA" --socket="$SOCKET" --port="$PORT" --bind-address=127.0.0.1 \
         --pid-file="$PID_FILE" --log-error="$LOG" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
@@ -115,12 +122,18 @@ start() {
         --local-infile=1 --max-connections=500 --max-allowed-packet=256M \
         --skip-name-resolve \
         </dev/null >/dev/null 2>&1 &
+    local launcher=$!
 
     local waited=0
     until ping_server; do
+        if [ ! -d "/proc/$launcher" ]; then
+            log "mariadbd exited during start-up; error log:"
+            as_root tail -n 50 "$LOG" >&2 || true
+            exit 1
+        fi
         if [ "$waited" -ge $((READY_TIMEOUT * 10)) ]; then
             log "not ready after ${READY_TIMEOUT}s; error log:"
-            tail -n 50 "$LOG" >&2 || true
+            as_root tail -n 50 "$LOG" >&2 || true
             exit 1
         fi
         sleep 0.1
@@ -137,9 +150,9 @@ stop() {
         log "not running"
         return
     fi
-    as_root mariadb-admin --no-defaults --socket="$SOCKET" --user=root shutdown || kill "$pid"
+    as_root mariadb-admin --no-defaults --socket="$SOCKET" --user=root shutdown || as_root kill "$pid"
     local waited=0
-    while kill -0 "$pid" 2>/dev/null; do
+    while as_root kill -0 "$pid" 2>/dev/null; do
         if [ "$waited" -ge 600 ]; then
             log "pid $pid still running after 60 s"
             exit 1
