@@ -14,5 +14,8 @@ public static class Program
         MigrateCommand.Create(),
     };
 
-    public static Task<int> Main(string[] args) => Commands().Parse(args).InvokeAsync();
+    // Ctrl+C cancels the verb; the wait lets an import roll back and release its database lock
+    // instead of being killed two seconds later with the lock still leased.
+    public static Task<int> Main(string[] args) =>
+        Commands().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
 }

@@ -184,11 +184,14 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
         foreach (var row in reader)
         {
             file.RowsRead++;
-            if ((file.RowsRead & 0x3FFFF) == 0)
+            if ((file.RowsRead & 0xFFFF) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 report(file.RowsRead);
-                Log.ImportProgress(logger, file.Name, file.RowsRead);
+                if ((file.RowsRead & 0x7FFFF) == 0)
+                {
+                    Log.ImportProgress(logger, file.Name, file.RowsRead);
+                }
             }
 
             if (row.ColCount != width)
