@@ -194,16 +194,8 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
                 }
             }
 
-            if (row.ColCount != width)
+            if (!file.TryStoreId(row, width, storeColumn, out var storeId))
             {
-                file.Reject(row.LineNumberFrom, $"expected {width} columns, found {row.ColCount}", row.Span);
-                continue;
-            }
-
-            var storeId = row[storeColumn].Span;
-            if (!IsValidStoreId(storeId, out var storeProblem))
-            {
-                file.Reject(row.LineNumberFrom, storeProblem, row.Span);
                 continue;
             }
 
@@ -254,16 +246,8 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (row.ColCount != width)
+            if (!file.TryStoreId(row, width, columns[0], out var storeId))
             {
-                file.Reject(row.LineNumberFrom, $"expected {width} columns, found {row.ColCount}", row.Span);
-                continue;
-            }
-
-            var storeId = row[columns[0]].Span;
-            if (!IsValidStoreId(storeId, out var storeProblem))
-            {
-                file.Reject(row.LineNumberFrom, storeProblem, row.Span);
                 continue;
             }
 
@@ -308,16 +292,8 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (row.ColCount != width)
+            if (!file.TryStoreId(row, width, columns[0], out var storeId))
             {
-                file.Reject(row.LineNumberFrom, $"expected {width} columns, found {row.ColCount}", row.Span);
-                continue;
-            }
-
-            var storeId = row[columns[0]].Span;
-            if (!IsValidStoreId(storeId, out var storeProblem))
-            {
-                file.Reject(row.LineNumberFrom, storeProblem, row.Span);
                 continue;
             }
 
@@ -343,14 +319,6 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
         insert.Flush();
         file.Unchanged = file.RowsRead - file.RejectedCount - insert.Inserted;
         return insert.Inserted;
-    }
-
-    private static bool IsValidStoreId(ReadOnlySpan<char> storeId, out string problem)
-    {
-        problem = storeId.IsEmpty ? "empty store_id"
-            : storeId.Length > MaxStoreIdLength ? $"store_id longer than {MaxStoreIdLength} characters"
-            : "";
-        return problem.Length == 0;
     }
 
     /// <summary>Finds each wanted column (any of its accepted names, case-insensitive) or rejects the whole file.</summary>
@@ -383,6 +351,29 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
         public long RejectedCount { get; private set; }
 
         public long Unchanged { get; set; }
+
+        /// <summary>What every kind of row needs: the header's column count and a usable store id; anything else is rejected here.</summary>
+        public bool TryStoreId(SepReader.Row row, int width, int storeColumn, out ReadOnlySpan<char> storeId)
+        {
+            storeId = default;
+            if (row.ColCount != width)
+            {
+                Reject(row.LineNumberFrom, $"expected {width} columns, found {row.ColCount}", row.Span);
+                return false;
+            }
+
+            storeId = row[storeColumn].Span;
+            var problem = storeId.IsEmpty ? "empty store_id"
+                : storeId.Length > MaxStoreIdLength ? $"store_id longer than {MaxStoreIdLength} characters"
+                : null;
+            if (problem is not null)
+            {
+                Reject(row.LineNumberFrom, problem, row.Span);
+                return false;
+            }
+
+            return true;
+        }
 
         public void Reject(int line, string reason, ReadOnlySpan<char> text)
         {
