@@ -102,7 +102,16 @@ public static class OfflineReport
             var schedule = schedules.TryGetValue(storeId, out var windowsOfStore) ? new WeeklySchedule(windowsOfStore) : WeeklySchedule.AlwaysOpen;
             var hours = new List<TimeRange>();
             BusinessHours.Expand(schedule, zone, windows.WeekStart, now + 1, hours);
-            stores.Add((storeId, [.. storePolls], [.. hours], new PollHistory(storePolls.Count, storePolls.Count(p => p.Active))));
+            var history = new PollHistory(storePolls.Count, storePolls.Count(p => p.Active));
+            if (Environment.GetEnvironmentVariable("HISTORY") == "inhours")
+            {
+                var allHours = new List<TimeRange>();
+                BusinessHours.Expand(schedule, zone, storePolls[0].At, now + 1, allHours);
+                TimeRange[] all = [.. allHours];
+                history = new PollHistory(storePolls.Count(p => p.Active || TimeRange.AnyContains(all, p.At)), storePolls.Count(p => p.Active));
+            }
+
+            stores.Add((storeId, [.. storePolls], [.. hours], history));
             latest[storeId] = storePolls[^1].At;
         }
 

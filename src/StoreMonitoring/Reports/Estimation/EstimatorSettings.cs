@@ -31,6 +31,8 @@ public sealed class EstimatorSettings
 
     public bool RoundHourShare { get; set; }
 
+    public bool ShareFromHistory { get; set; }
+
     public bool RoundDayShare { get; set; }
 
     internal long HorizonMicros => HorizonMinutes * Time.UnixMicros.PerMinute;

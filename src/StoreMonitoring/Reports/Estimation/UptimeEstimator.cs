@@ -100,7 +100,7 @@ public static class UptimeEstimator
 
             var latest = polls.Length > 0 && polls[^1].Active ? 1.0 : 0.0;
             var fallback = settings.FallbackToHistory && history.Share is { } past ? past : latest;
-            var share = week.Up + week.Down > 0 ? (double)week.Up / (week.Up + week.Down) : fallback;
+            var share = week.Up + week.Down > 0 && !(settings.ShareFromHistory && history.Share is not null) ? (double)week.Up / (week.Up + week.Down) : fallback;
             var dayShare = settings.ShareByDay && day.Up + day.Down > 0 ? (double)day.Up / (day.Up + day.Down) : share;
             var hourShare = settings.RoundHourShare ? Math.Round(dayShare, MidpointRounding.AwayFromZero) : dayShare;
             var dayOut = settings.RoundDayShare ? Math.Round(dayShare, MidpointRounding.AwayFromZero) : dayShare;
