@@ -29,7 +29,8 @@ internal static class ExperimentCommand
                 }
 
                 var settings = new EstimatorSettings { HorizonMinutes = parse.GetValue(horizon) };
-                OfflineReport.Write(Path.GetFullPath(parse.GetValue(data)!), Path.GetFullPath(parse.GetValue(output)!), parse.GetValue(estimator)!, settings);
+                var outputPath = parse.GetValue(output) ?? throw new ArgumentException("--out is required without --grid");
+                OfflineReport.Write(Path.GetFullPath(parse.GetValue(data)!), Path.GetFullPath(outputPath), parse.GetValue(estimator)!, settings);
                 return Task.FromResult(0);
             },
             cancellationToken));

@@ -15,7 +15,7 @@ namespace StoreMonitoring.Evaluation.Experimental;
 /// </summary>
 public static class OfflineReport
 {
-    public static readonly IReadOnlyList<string> Estimators = ["interpolated", "ratio", "in-hours"];
+    public static readonly IReadOnlyList<string> Estimators = ["interpolated", "ratio"];
 
     /// <summary>Writes the seven-column report for the latest poll as now; returns that now.</summary>
     public static long Write(string dataDirectory, string output, string estimator, EstimatorSettings settings)
@@ -30,14 +30,14 @@ public static class OfflineReport
         foreach (var (storeId, storePolls) in polls)
         {
             storePolls.Sort(static (a, b) => a.At.CompareTo(b.At));
-            var history = new PollHistory(storePolls.Count, storePolls.Count(p => p.Active));
+            var zone = zones.GetValueOrDefault(storeId, BusinessHours.DefaultZone);
+            var schedule = schedules.TryGetValue(storeId, out var windowsOfStore) ? new WeeklySchedule(windowsOfStore) : WeeklySchedule.AlwaysOpen;
+            var history = History(storePolls, schedule, zone, now);
             // As ReportCalculator does: polls before the cutoff are dropped except the latest of them.
             var cutoff = windows.WeekStart - 2 * settings.HorizonMicros;
             var firstKept = storePolls.FindIndex(p => p.At >= cutoff);
             var keepFrom = firstKept < 0 ? storePolls.Count - 1 : Math.Max(0, firstKept - 1);
             storePolls.RemoveRange(0, keepFrom);
-            var zone = zones.GetValueOrDefault(storeId, BusinessHours.DefaultZone);
-            var schedule = schedules.TryGetValue(storeId, out var windowsOfStore) ? new WeeklySchedule(windowsOfStore) : WeeklySchedule.AlwaysOpen;
             hours.Clear();
             BusinessHours.Expand(schedule, zone, windows.WeekStart - UnixMicros.PerDay, now + 1, hours);
             var open = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hours);
@@ -46,7 +46,6 @@ public static class OfflineReport
             {
                 "ratio" => UptimeEstimator.Ratio(span, open, windows),
                 "interpolated" => UptimeEstimator.Interpolated(span, open, windows, settings, history),
-                "in-hours" => InHours(storePolls, open, windows, settings, history),
                 _ => throw new ArgumentException($"unknown estimator '{estimator}': use {string.Join(", ", Estimators)}"),
             };
             rows.Add(new StoreReportRow(storeId, uptime));
@@ -58,25 +57,19 @@ public static class OfflineReport
         return now;
     }
 
-    /// <summary>
-    /// The interpolating estimator fed only the polls made during business hours: a store that
-    /// switches itself off when closed says inactive just before opening, and those polls would
-    /// otherwise spread that closed state into the first open minutes. Falls back to all polls
-    /// when none falls in business hours.
-    /// </summary>
-    private static StoreUptime InHours(List<Poll> polls, ReadOnlySpan<TimeRange> open, ReportWindows windows, EstimatorSettings settings, PollHistory history)
+    /// <summary>The store's history as ReportCalculator counts it: active polls, and inactive ones in business hours.</summary>
+    private static PollHistory History(List<Poll> sorted, WeeklySchedule schedule, DateTimeZone zone, long now)
     {
-        var inHours = new List<Poll>(polls.Count);
-        foreach (var poll in polls)
+        var hours = new List<TimeRange>();
+        BusinessHours.Expand(schedule, zone, sorted[0].At, now + 1, hours);
+        TimeRange[] open = [.. hours];
+        var history = default(PollHistory);
+        foreach (var poll in sorted)
         {
-            if (TimeRange.AnyContains(open, poll.At))
-            {
-                inHours.Add(poll);
-            }
+            history = history.Add(poll.Active, TimeRange.AnyContains(open, poll.At));
         }
 
-        var use = inHours.Count > 0 ? inHours.ToArray() : [.. polls];
-        return UptimeEstimator.Interpolated(use, open, windows, settings, history);
+        return history;
     }
 
     /// <summary>
@@ -102,15 +95,7 @@ public static class OfflineReport
             var schedule = schedules.TryGetValue(storeId, out var windowsOfStore) ? new WeeklySchedule(windowsOfStore) : WeeklySchedule.AlwaysOpen;
             var hours = new List<TimeRange>();
             BusinessHours.Expand(schedule, zone, windows.WeekStart, now + 1, hours);
-            var history = new PollHistory(storePolls.Count, storePolls.Count(p => p.Active));
-            if (Environment.GetEnvironmentVariable("HISTORY") == "inhours")
-            {
-                var allHours = new List<TimeRange>();
-                BusinessHours.Expand(schedule, zone, storePolls[0].At, now + 1, allHours);
-                TimeRange[] all = [.. allHours];
-                history = new PollHistory(storePolls.Count(p => p.Active || TimeRange.AnyContains(all, p.At)), storePolls.Count(p => p.Active));
-            }
-
+            var history = History(storePolls, schedule, zone, now);
             stores.Add((storeId, [.. storePolls], [.. hours], history));
             latest[storeId] = storePolls[^1].At;
         }

@@ -1,39 +1,38 @@
 using System.ComponentModel.DataAnnotations;
+using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Reports.Estimation;
 
-/// <summary>Tuning of the interpolating estimator; the defaults are the ones bench/accuracy-results.md measured best.</summary>
+/// <summary>
+/// Tuning of the interpolating estimator (configuration section <c>StoreMonitoring:Estimation</c>);
+/// the defaults are the ones bench/accuracy-results.md measured best.
+/// </summary>
 public sealed class EstimatorSettings
 {
-    /// <summary>How far from an active poll an instant still takes its state; beyond it, time is unknown.</summary>
+    /// <summary>
+    /// How far from an active poll (or from an inactive one inside a run of them) an instant still
+    /// takes its state; beyond it, time is unknown.
+    /// </summary>
     [Range(1, 10_080)]
     public int HorizonMinutes { get; set; } = 90;
 
-    /// <summary>How far an inactive poll made in business hours reaches towards an active neighbour (never past the midpoint).</summary>
+    /// <summary>
+    /// How far a lone inactive poll made in business hours reaches towards an active neighbour or
+    /// towards now, never past the midpoint: most outages are blips of a few minutes.
+    /// </summary>
     [Range(0, 10_080)]
-    public int DownReachMinutes { get; set; } = 15;
+    public int DownReachMinutes { get; set; } = 25;
 
-    /// <summary>Same, towards no neighbour at all (the latest poll towards now).</summary>
+    /// <summary>
+    /// How far into business hours an inactive poll made while the store was closed reaches:
+    /// many stores are switched off when closed, so such a poll says little about open time.
+    /// </summary>
     [Range(0, 10_080)]
-    public int DownEdgeReachMinutes { get; set; } = 15;
+    public int ClosedInactiveReachMinutes { get; set; }
 
-    /// <summary>Same, for an inactive poll next to another in-hours inactive poll.</summary>
-    [Range(0, 10_080)]
-    public int RunDownReachMinutes { get; set; } = 90;
+    internal long HorizonMicros => HorizonMinutes * UnixMicros.PerMinute;
 
-    /// <summary>How far into business hours an inactive poll made while the store was closed reaches.</summary>
-    [Range(0, 10_080)]
-    public int ClosedInactiveReachMinutes { get; set; } = 0;
+    internal long DownReachMicros => DownReachMinutes * UnixMicros.PerMinute;
 
-    public bool FallbackToHistory { get; set; } = true;
-
-    public bool ShareByDay { get; set; }
-
-    public bool RoundHourShare { get; set; }
-
-    public bool ShareFromHistory { get; set; }
-
-    public bool RoundDayShare { get; set; }
-
-    internal long HorizonMicros => HorizonMinutes * Time.UnixMicros.PerMinute;
+    internal long ClosedInactiveReachMicros => ClosedInactiveReachMinutes * UnixMicros.PerMinute;
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using StoreMonitoring.Stores;
-using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Reports.Estimation;
 
@@ -79,32 +78,39 @@ public static class UptimeEstimator
     }
 
     /// <summary>
-    /// Each instant takes the state of the poll whose influence covers it. An active poll reaches
-    /// up to the horizon either side; an inactive one reaches less far towards an active
-    /// neighbour (most outages are short blips), unless it is part of a run of inactive polls;
-    /// an inactive poll made while the store is closed reaches only a little into business time.
-    /// Business time covered by no poll is unknown; the estimated figures share it out by the
-    /// store's known up share over the week, or by its history when nothing in the week is known.
+    /// Each instant of business time takes the state of the poll whose cover holds it. An active
+    /// poll covers up to the horizon either side. An inactive poll in business hours covers only
+    /// the down reach towards an active neighbour or towards now (most outages are short blips),
+    /// never past the midpoint, unless its neighbour is inactive too: a run of inactive polls is a
+    /// long outage, and switches at the midpoint like two active polls. An inactive poll made
+    /// while the store is closed covers the closed time and only the closed reach of business
+    /// time: closed stores are often switched off. Business time in no cover is unknown.
     /// </summary>
+    /// <remarks>
+    /// The estimated figures share the unknown time out by the store's known up share over the
+    /// week, or, when nothing in the week is known, by <paramref name="history"/>; the hour's
+    /// unknown time goes wholly to the likelier state, because a store's state seldom changes
+    /// within an hour and a split would be wrong whichever way the hour went.
+    /// </remarks>
+    /// <param name="history">The store's polls at or before now, counted as <see cref="PollHistory.Add"/> does.</param>
     public static StoreUptime Interpolated(
         ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, ReportWindows windows, EstimatorSettings settings, PollHistory history = default)
     {
         long[]? rented = null;
-        var reach = polls.Length <= 128 ? stackalloc long[2 * polls.Length] : (rented = ArrayPool<long>.Shared.Rent(2 * polls.Length)).AsSpan(0, 2 * polls.Length);
+        var cover = polls.Length <= 128 ? stackalloc long[2 * polls.Length] : (rented = ArrayPool<long>.Shared.Rent(2 * polls.Length)).AsSpan(0, 2 * polls.Length);
         try
         {
-            Cover(polls, businessHours, windows.WeekStart, settings, reach);
-            var hour = Sweep(polls, reach, businessHours, windows.HourStart, windows.Now);
-            var day = Sweep(polls, reach, businessHours, windows.DayStart, windows.Now);
-            var week = Sweep(polls, reach, businessHours, windows.WeekStart, windows.Now);
+            Cover(polls, businessHours, windows.WeekStart, settings, cover);
+            var hour = Sweep(polls, cover, businessHours, windows.HourStart, windows.Now);
+            var day = Sweep(polls, cover, businessHours, windows.DayStart, windows.Now);
+            var week = Sweep(polls, cover, businessHours, windows.WeekStart, windows.Now);
 
-            var latest = polls.Length > 0 && polls[^1].Active ? 1.0 : 0.0;
-            var fallback = settings.FallbackToHistory && history.Share is { } past ? past : latest;
-            var share = week.Up + week.Down > 0 && !(settings.ShareFromHistory && history.Share is not null) ? (double)week.Up / (week.Up + week.Down) : fallback;
-            var dayShare = settings.ShareByDay && day.Up + day.Down > 0 ? (double)day.Up / (day.Up + day.Down) : share;
-            var hourShare = settings.RoundHourShare ? Math.Round(dayShare, MidpointRounding.AwayFromZero) : dayShare;
-            var dayOut = settings.RoundDayShare ? Math.Round(dayShare, MidpointRounding.AwayFromZero) : dayShare;
-            return new StoreUptime(hour.ToWindow(hourShare), day.ToWindow(dayOut), week.ToWindow(share));
+            // Nothing known in the week: the store's history is the evidence left, and with no
+            // history either, the latest poll (as in the ratio method's last fallback).
+            var share = week.Up + week.Down > 0 ? (double)week.Up / (week.Up + week.Down)
+                : history.Share ?? (polls.Length > 0 && polls[^1].Active ? 1.0 : 0.0);
+            var hourShare = share >= 0.5 ? 1.0 : 0.0;
+            return new StoreUptime(hour.ToWindow(hourShare), day.ToWindow(share), week.ToWindow(share));
         }
         finally
         {
@@ -123,84 +129,82 @@ public static class UptimeEstimator
     }
 
     /// <summary>
-    /// Fills <paramref name="reach"/> with each poll's cover: [2i] how far before poll i its state
+    /// Fills <paramref name="cover"/> with each poll's cover: [2i] how far before poll i its state
     /// holds, [2i+1] how far after. Covers never overlap, so they can be summed.
     /// </summary>
-    private static void Cover(ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, long weekStart, EstimatorSettings settings, Span<long> reach)
+    private static void Cover(ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, long weekStart, EstimatorSettings settings, Span<long> cover)
     {
         var horizon = settings.HorizonMicros;
+        var previous = Evidence.Up;
+        var kind = polls.IsEmpty ? Evidence.Up : Kind(polls[0], businessHours, weekStart);
         for (var i = 0; i < polls.Length; i++)
         {
-            var kind = Kind(polls[i], businessHours, weekStart, settings);
-            var inRun = kind == Evidence.Down
-                && ((i > 0 && Kind(polls[i - 1], businessHours, weekStart, settings) == Evidence.Down)
-                    || (i + 1 < polls.Length && Kind(polls[i + 1], businessHours, weekStart, settings) == Evidence.Down));
+            var at = polls[i].At;
+            var next = i + 1 < polls.Length ? Kind(polls[i + 1], businessHours, weekStart) : Evidence.Up;
             if (i == 0)
             {
-                reach[0] = Reach(polls[0].At, kind, inRun, businessHours, settings, after: false, edge: true);
+                cover[0] = Reach(at, kind, inRun: next == Evidence.Down && kind == Evidence.Down, businessHours, settings, after: false);
             }
 
             if (i + 1 == polls.Length)
             {
-                reach[2 * i + 1] = Reach(polls[i].At, kind, inRun, businessHours, settings, after: true, edge: true);
+                cover[2 * i + 1] = Reach(at, kind, inRun: previous == Evidence.Down && kind == Evidence.Down, businessHours, settings, after: true);
                 break;
             }
 
-            var next = Kind(polls[i + 1], businessHours, weekStart, settings);
-            var nextInRun = next == Evidence.Down
-                && (kind == Evidence.Down || (i + 2 < polls.Length && Kind(polls[i + 2], businessHours, weekStart, settings) == Evidence.Down));
-            var gap = polls[i + 1].At - polls[i].At;
+            var gap = polls[i + 1].At - at;
             long right, left;
             if (polls[i].Active == polls[i + 1].Active)
             {
-                // Same state: each side reaches its own way, and where the reaches overlap they split in proportion.
-                right = kind == Evidence.Up ? horizon : Math.Max(horizon, Reach(polls[i].At, kind, inRun, businessHours, settings, after: true, edge: false));
-                left = next == Evidence.Up ? horizon : Math.Max(horizon, Reach(polls[i + 1].At, next, nextInRun, businessHours, settings, after: false, edge: false));
+                // Same state: the covers reach at least the horizon, and where they overlap they split in proportion.
+                right = Math.Max(horizon, Reach(at, kind, inRun: true, businessHours, settings, after: true));
+                left = Math.Max(horizon, Reach(polls[i + 1].At, next, inRun: true, businessHours, settings, after: false));
                 if (right + left >= gap)
                 {
-                    var r = (long)Math.Round(gap * ((double)right / (right + left)), MidpointRounding.AwayFromZero);
-                    (right, left) = (r, gap - r);
+                    right = (long)Math.Round(gap * ((double)right / (right + left)), MidpointRounding.AwayFromZero);
+                    left = gap - right;
                 }
             }
             else if (kind == Evidence.Up)
             {
-                var closedPart = next == Evidence.ClosedDown ? polls[i + 1].At - PreviousClosing(businessHours, polls[i + 1].At) : 0;
-                left = DownShare(Reach(polls[i + 1].At, next, nextInRun, businessHours, settings, after: false, edge: false), gap, closedPart);
+                var afterNext = i + 2 < polls.Length ? Kind(polls[i + 2], businessHours, weekStart) : Evidence.Up;
+                var closed = next == Evidence.ClosedDown ? polls[i + 1].At - PreviousClosing(businessHours, polls[i + 1].At) : 0;
+                left = DownShare(Reach(polls[i + 1].At, next, inRun: afterNext == Evidence.Down && next == Evidence.Down, businessHours, settings, after: false), gap, closed);
                 right = Math.Min(horizon, gap - left);
             }
             else
             {
-                var closedPart = kind == Evidence.ClosedDown ? NextOpening(businessHours, polls[i].At) - polls[i].At : 0;
-                right = DownShare(Reach(polls[i].At, kind, inRun, businessHours, settings, after: true, edge: false), gap, closedPart);
+                var closed = kind == Evidence.ClosedDown ? NextOpening(businessHours, at) - at : 0;
+                right = DownShare(Reach(at, kind, inRun: previous == Evidence.Down && kind == Evidence.Down, businessHours, settings, after: true), gap, closed);
                 left = Math.Min(horizon, gap - right);
             }
 
-            reach[2 * i + 1] = right;
-            reach[2 * i + 2] = left;
+            cover[2 * i + 1] = right;
+            cover[2 * i + 2] = left;
+            (previous, kind) = (kind, next);
         }
     }
 
-    private static Evidence Kind(Poll poll, ReadOnlySpan<TimeRange> businessHours, long weekStart, EstimatorSettings settings) =>
+    // Before the week the hours are not known, so an inactive poll from then counts as made in hours.
+    private static Evidence Kind(Poll poll, ReadOnlySpan<TimeRange> businessHours, long weekStart) =>
         poll.Active ? Evidence.Up
-        // Before the week the hours are not known, so such a poll counts as made in hours.
-        : settings.ClosedInactiveReachMinutes < ClosedAsOpen && poll.At >= weekStart && !TimeRange.AnyContains(businessHours, poll.At) ? Evidence.ClosedDown
+        : poll.At >= weekStart && !TimeRange.AnyContains(businessHours, poll.At) ? Evidence.ClosedDown
         : Evidence.Down;
 
-    // How far a poll's state may reach towards a neighbour of the other state (or towards no neighbour).
-    private static long Reach(long at, Evidence kind, bool inRun, ReadOnlySpan<TimeRange> businessHours, EstimatorSettings settings, bool after, bool edge) => kind switch
+    /// <summary>How far a poll's state reaches towards a neighbour of the other state, or towards no neighbour.</summary>
+    /// <param name="inRun">An in-hours inactive poll next to another one on the far side, which marks a long outage.</param>
+    private static long Reach(long at, Evidence kind, bool inRun, ReadOnlySpan<TimeRange> businessHours, EstimatorSettings settings, bool after) => kind switch
     {
         Evidence.Up => settings.HorizonMicros,
-        Evidence.Down => (inRun ? (edge ? settings.HorizonMinutes : settings.RunDownReachMinutes) : (edge ? settings.DownEdgeReachMinutes : settings.DownReachMinutes)) * UnixMicros.PerMinute,
-        _ => Math.Max(0, after ? NextOpening(businessHours, at) - at : at - PreviousClosing(businessHours, at)) + settings.ClosedInactiveReachMinutes * UnixMicros.PerMinute,
+        Evidence.Down => inRun ? settings.HorizonMicros : settings.DownReachMicros,
+        _ => (after ? NextOpening(businessHours, at) - at : at - PreviousClosing(businessHours, at)) + settings.ClosedInactiveReachMicros,
     };
-
-    /// <summary>Any <see cref="EstimatorSettings.ClosedInactiveReachMinutes"/> this large treats closed-time polls like the others.</summary>
-    internal const int ClosedAsOpen = 10_080;
 
     // An inactive poll's share of a gap to an active one: its reach, but never past the midpoint,
     // except that it may always cover the closed time between it and the business hours.
     private static long DownShare(long reach, long gap, long closedPart) => Math.Min(reach, Math.Max(gap / 2, Math.Min(closedPart, gap)));
 
+    /// <summary>The next opening after a closed-time instant, or the instant itself when none is known.</summary>
     private static long NextOpening(ReadOnlySpan<TimeRange> businessHours, long instant)
     {
         foreach (var range in businessHours)
@@ -214,6 +218,7 @@ public static class UptimeEstimator
         return instant;
     }
 
+    /// <summary>The latest closing before a closed-time instant, or the instant itself when none is known.</summary>
     private static long PreviousClosing(ReadOnlySpan<TimeRange> businessHours, long instant)
     {
         for (var k = businessHours.Length - 1; k >= 0; k--)
