@@ -18,7 +18,8 @@ public sealed class EstimatorSettings
 
     /// <summary>
     /// How far a lone inactive poll made in business hours reaches towards an active neighbour or
-    /// towards now, never past the midpoint: most outages are blips of a few minutes.
+    /// towards now, never past the midpoint: most outages are blips of a few minutes. Capped at
+    /// the horizon, so that an inactive poll never reaches further than an active one.
     /// </summary>
     [Range(0, 10_080)]
     public int DownReachMinutes { get; set; } = 25;
@@ -32,7 +33,7 @@ public sealed class EstimatorSettings
 
     internal long HorizonMicros => HorizonMinutes * UnixMicros.PerMinute;
 
-    internal long DownReachMicros => DownReachMinutes * UnixMicros.PerMinute;
+    internal long DownReachMicros => Math.Min(DownReachMinutes, HorizonMinutes) * UnixMicros.PerMinute;
 
     internal long ClosedInactiveReachMicros => ClosedInactiveReachMinutes * UnixMicros.PerMinute;
 }
