@@ -10,20 +10,27 @@ internal static class ExperimentCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Directory written by `storemon generate`", Required = true };
-        var estimator = new Option<string>("--estimator") { Description = string.Join(", ", OfflineReport.Estimators), Required = true };
-        var output = new Option<string>("--out") { Description = "Report CSV to write", Required = true };
+        var estimator = new Option<string>("--estimator") { Description = string.Join(", ", OfflineReport.Estimators), DefaultValueFactory = _ => "interpolated" };
+        var output = new Option<string>("--out") { Description = "Report CSV to write (required without --grid)" };
         var horizon = new Option<int>("--horizon") { Description = "Horizon in minutes", DefaultValueFactory = _ => new EstimatorSettings().HorizonMinutes };
-        var switchPoint = new Option<double>("--switch") { Description = "Switch point, 0.5 to 1", DefaultValueFactory = _ => new EstimatorSettings().SwitchPoint };
+        var grid = new Option<string>("--grid") { Description = "Instead of a report: score candidates separated by ';' (ratio, or Setting=value,...) and print their MAE" };
         var command = new Command("experiment", "Experimental: compute a report from generated files with a candidate estimator.")
         {
-            data, estimator, output, horizon, switchPoint,
+            data, estimator, output, horizon, grid,
         };
         command.Hidden = true;
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(
             _ =>
             {
-                var settings = new EstimatorSettings { HorizonMinutes = parse.GetValue(horizon), SwitchPoint = parse.GetValue(switchPoint) };
-                OfflineReport.Write(Path.GetFullPath(parse.GetValue(data)!), Path.GetFullPath(parse.GetValue(output)!), parse.GetValue(estimator)!, settings);
+                if (parse.GetValue(grid) is { } candidates)
+                {
+                    OfflineReport.Grid(Path.GetFullPath(parse.GetValue(data)!), candidates.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), Console.Out);
+                    return Task.FromResult(0);
+                }
+
+                var settings = new EstimatorSettings { HorizonMinutes = parse.GetValue(horizon) };
+                var outputPath = parse.GetValue(output) ?? throw new ArgumentException("--out is required without --grid");
+                OfflineReport.Write(Path.GetFullPath(parse.GetValue(data)!), Path.GetFullPath(outputPath), parse.GetValue(estimator)!, settings);
                 return Task.FromResult(0);
             },
             cancellationToken));

@@ -40,10 +40,16 @@ public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonit
         var cutoff = windows.WeekStart - 2 * settings.HorizonMicros;
         var polls = new List<Poll>(1024);
         var hours = new List<TimeRange>(64);
+        var historyHours = new List<TimeRange>(256);
+        var historyCursor = 0;
+        var history = default(PollHistory);
         var batch = new List<StoreReportRow>(batchSize);
         var count = 0;
         var currentKey = -1;
         Poll? lastBeforeCutoff = null;
+
+        StoreInfo Store(int key) =>
+            stores.TryGetValue(key, out var info) ? info : new StoreInfo($"#{key}", BusinessHours.DefaultZone, WeeklySchedule.AlwaysOpen);
 
         void Finish()
         {
@@ -57,11 +63,11 @@ public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonit
                 polls.Insert(0, earlier);
             }
 
-            var store = stores.TryGetValue(currentKey, out var info) ? info : new StoreInfo($"#{currentKey}", BusinessHours.DefaultZone, WeeklySchedule.AlwaysOpen);
+            var store = Store(currentKey);
             hours.Clear();
             BusinessHours.Expand(store.Schedule, store.Zone, windows.WeekStart, now + 1, hours);
             var uptime = UptimeEstimator.Estimate(
-                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(polls), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hours), windows, method, settings);
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(polls), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hours), windows, method, settings, history);
             batch.Add(new StoreReportRow(store.StoreId, uptime));
             count++;
             if (batch.Count >= batchSize)
@@ -80,7 +86,21 @@ public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonit
                 currentKey = key;
                 polls.Clear();
                 lastBeforeCutoff = null;
+                history = default;
+                // The history counts inactive polls only in business hours, so it needs the
+                // hours from the store's first poll on: a few ranges a day, once per store.
+                var first = Store(key);
+                historyHours.Clear();
+                historyCursor = 0;
+                BusinessHours.Expand(first.Schedule, first.Zone, at, now + 1, historyHours);
             }
+
+            while (historyCursor < historyHours.Count && historyHours[historyCursor].End <= at)
+            {
+                historyCursor++;
+            }
+
+            history = history.Add(active, historyCursor < historyHours.Count && historyHours[historyCursor].Contains(at));
 
             if (at < cutoff)
             {

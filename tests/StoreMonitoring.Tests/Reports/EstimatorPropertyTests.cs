@@ -15,7 +15,7 @@ public sealed class EstimatorPropertyTests
     // Somewhere around the 2024 fall-back change, so that some weeks cross it.
     private static readonly long BaseNow = UnixMicros.FromInstant(Instant.FromUtc(2024, 11, 1, 0, 0));
 
-    internal sealed record Case(WeeklySchedule Schedule, DateTimeZone Zone, Poll[] Polls, long Now, EstimatorSettings Settings);
+    internal sealed record Case(WeeklySchedule Schedule, DateTimeZone Zone, Poll[] Polls, long Now, EstimatorSettings Settings, PollHistory History);
 
     private static readonly Gen<OpeningWindow> WindowGen =
         Gen.Select(Gen.Int[0, 6], Gen.Int[0, 24 * 60 - 1], Gen.Int[0, 24 * 60 - 1], (day, start, end) =>
@@ -28,13 +28,16 @@ public sealed class EstimatorPropertyTests
             Gen.Select(Gen.Long[-9 * UnixMicros.PerDay, 0], Gen.Bool).Array[1, 120],
             Gen.Long[0, 10 * UnixMicros.PerDay],
             Gen.Int[5, 400],
-            Gen.Double[0, 1],
-            (windows, zone, polls, shift, horizon, switchPoint) =>
+            Gen.Int[0, 400],
+            Gen.Int[0, 400],
+            Gen.Select(Gen.Int[0, 500], Gen.Int[0, 500]),
+            (windows, zone, polls, shift, horizon, downReach, closedReach, history) =>
             {
                 var now = BaseNow + shift;
                 var sorted = polls.Select(p => new Poll(now + p.Item1, p.Item2)).DistinctBy(p => p.At).OrderBy(p => p.At).ToArray();
                 return new Case(new WeeklySchedule(windows), DateTimeZoneProviders.Tzdb[Zones[zone]], sorted, now,
-                    new EstimatorSettings { HorizonMinutes = horizon, SwitchPoint = switchPoint });
+                    new EstimatorSettings { HorizonMinutes = horizon, DownReachMinutes = downReach, ClosedInactiveReachMinutes = closedReach },
+                    new PollHistory(Math.Max(history.Item1, history.Item2), Math.Min(history.Item1, history.Item2)));
             });
 
     private static StoreUptime Run(Case c, EstimationMethod method, Poll[]? polls = null)
@@ -42,7 +45,7 @@ public sealed class EstimatorPropertyTests
         var windows = new ReportWindows(c.Now);
         var hours = new List<TimeRange>();
         BusinessHours.Expand(c.Schedule, c.Zone, windows.WeekStart, windows.Now + 1, hours);
-        return UptimeEstimator.Estimate(polls ?? c.Polls, hours.ToArray(), windows, method, c.Settings);
+        return UptimeEstimator.Estimate(polls ?? c.Polls, hours.ToArray(), windows, method, c.Settings, c.History);
     }
 
     private static IEnumerable<WindowUptime> Windows(StoreUptime u) => [u.LastHour, u.LastDay, u.LastWeek];
@@ -102,7 +105,8 @@ public sealed class EstimatorPropertyTests
     [Fact]
     public void Polls_long_before_the_week_only_matter_through_the_latest_of_them()
     {
-        // The report keeps only the latest poll older than the week minus twice the horizon.
+        // The report keeps only the latest poll older than the week minus twice the horizon (and
+        // the store's whole history in two counts, which both runs here share).
         CaseGen.Sample(c =>
         {
             var cutoff = new ReportWindows(c.Now).WeekStart - 2 * c.Settings.HorizonMicros;
@@ -117,4 +121,19 @@ public sealed class EstimatorPropertyTests
             Assert.Equal(Run(c, EstimationMethod.Ratio), Run(c, EstimationMethod.Ratio, trimmed));
         }, iter: 300);
     }
+
+    [Theory]
+    [InlineData(EstimationMethod.Interpolated)]
+    [InlineData(EstimationMethod.Ratio)]
+    public void Business_hours_expanded_from_further_back_change_nothing(EstimationMethod method) =>
+        // The report expands hours from the week's start, the offline report from a day earlier;
+        // the estimator must not care (an inactive poll made while closed looks for the closing
+        // before it, which the longer list may know and the shorter not).
+        CaseGen.Sample(c =>
+        {
+            var windows = new ReportWindows(c.Now);
+            var wider = new List<TimeRange>();
+            BusinessHours.Expand(c.Schedule, c.Zone, windows.WeekStart - UnixMicros.PerDay, windows.Now + 1, wider);
+            Assert.Equal(Run(c, method), UptimeEstimator.Estimate(c.Polls, wider.ToArray(), windows, method, c.Settings, c.History));
+        }, iter: 300);
 }

@@ -26,13 +26,13 @@ internal sealed class EstimatorScenario(DateTimeZone zone, WeeklySchedule schedu
     public long At(string localDateTime) =>
         UnixMicros.FromInstant(zone.AtLeniently(LocalDateTime.FromDateTime(DateTime.Parse(localDateTime, System.Globalization.CultureInfo.InvariantCulture))).ToInstant());
 
-    public StoreUptime Estimate(string now, EstimationMethod method, EstimatorSettings? settings = null)
+    public StoreUptime Estimate(string now, EstimationMethod method, EstimatorSettings? settings = null, PollHistory history = default)
     {
         var windows = new ReportWindows(At(now));
         var hours = new List<TimeRange>();
         BusinessHours.Expand(schedule, zone, windows.WeekStart, windows.Now + 1, hours);
         var polls = _polls.Where(p => p.At <= windows.Now).ToArray();
-        return UptimeEstimator.Estimate(polls, hours.ToArray(), windows, method, settings ?? new EstimatorSettings());
+        return UptimeEstimator.Estimate(polls, hours.ToArray(), windows, method, settings ?? new EstimatorSettings(), history);
     }
 }
 

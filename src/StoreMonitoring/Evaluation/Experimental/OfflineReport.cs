@@ -15,7 +15,7 @@ namespace StoreMonitoring.Evaluation.Experimental;
 /// </summary>
 public static class OfflineReport
 {
-    public static readonly IReadOnlyList<string> Estimators = ["interpolated", "ratio", "in-hours"];
+    public static readonly IReadOnlyList<string> Estimators = ["interpolated", "ratio"];
 
     /// <summary>Writes the seven-column report for the latest poll as now; returns that now.</summary>
     public static long Write(string dataDirectory, string output, string estimator, EstimatorSettings settings)
@@ -30,13 +30,14 @@ public static class OfflineReport
         foreach (var (storeId, storePolls) in polls)
         {
             storePolls.Sort(static (a, b) => a.At.CompareTo(b.At));
+            var zone = zones.GetValueOrDefault(storeId, BusinessHours.DefaultZone);
+            var schedule = schedules.TryGetValue(storeId, out var windowsOfStore) ? new WeeklySchedule(windowsOfStore) : WeeklySchedule.AlwaysOpen;
+            var history = History(storePolls, schedule, zone, now);
             // As ReportCalculator does: polls before the cutoff are dropped except the latest of them.
             var cutoff = windows.WeekStart - 2 * settings.HorizonMicros;
             var firstKept = storePolls.FindIndex(p => p.At >= cutoff);
             var keepFrom = firstKept < 0 ? storePolls.Count - 1 : Math.Max(0, firstKept - 1);
             storePolls.RemoveRange(0, keepFrom);
-            var zone = zones.GetValueOrDefault(storeId, BusinessHours.DefaultZone);
-            var schedule = schedules.TryGetValue(storeId, out var windowsOfStore) ? new WeeklySchedule(windowsOfStore) : WeeklySchedule.AlwaysOpen;
             hours.Clear();
             BusinessHours.Expand(schedule, zone, windows.WeekStart - UnixMicros.PerDay, now + 1, hours);
             var open = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hours);
@@ -44,8 +45,7 @@ public static class OfflineReport
             var uptime = estimator switch
             {
                 "ratio" => UptimeEstimator.Ratio(span, open, windows),
-                "interpolated" => UptimeEstimator.Interpolated(span, open, windows, settings),
-                "in-hours" => InHours(storePolls, open, windows, settings),
+                "interpolated" => UptimeEstimator.Interpolated(span, open, windows, settings, history),
                 _ => throw new ArgumentException($"unknown estimator '{estimator}': use {string.Join(", ", Estimators)}"),
             };
             rows.Add(new StoreReportRow(storeId, uptime));
@@ -57,25 +57,90 @@ public static class OfflineReport
         return now;
     }
 
-    /// <summary>
-    /// The interpolating estimator fed only the polls made during business hours: a store that
-    /// switches itself off when closed says inactive just before opening, and those polls would
-    /// otherwise spread that closed state into the first open minutes. Falls back to all polls
-    /// when none falls in business hours.
-    /// </summary>
-    private static StoreUptime InHours(List<Poll> polls, ReadOnlySpan<TimeRange> open, ReportWindows windows, EstimatorSettings settings)
+    /// <summary>The store's history as ReportCalculator counts it: active polls, and inactive ones in business hours.</summary>
+    private static PollHistory History(List<Poll> sorted, WeeklySchedule schedule, DateTimeZone zone, long now)
     {
-        var inHours = new List<Poll>(polls.Count);
-        foreach (var poll in polls)
+        var hours = new List<TimeRange>();
+        BusinessHours.Expand(schedule, zone, sorted[0].At, now + 1, hours);
+        TimeRange[] open = [.. hours];
+        var history = default(PollHistory);
+        foreach (var poll in sorted)
         {
-            if (TimeRange.AnyContains(open, poll.At))
-            {
-                inHours.Add(poll);
-            }
+            history = history.Add(poll.Active, TimeRange.AnyContains(open, poll.At));
         }
 
-        var use = inHours.Count > 0 ? inHours.ToArray() : [.. polls];
-        return UptimeEstimator.Interpolated(use, open, windows, settings);
+        return history;
+    }
+
+    /// <summary>
+    /// Scores many candidates on one generated directory, reading it once: for each candidate
+    /// (<c>ratio</c>, or <c>key=value</c> pairs of <see cref="EstimatorSettings"/> separated by
+    /// commas), one tab-separated line of uptime MAE for hour, day and week over all stores, the
+    /// same over the stores with a poll in the window, and the week's bias.
+    /// </summary>
+    public static void Grid(string dataDirectory, IEnumerable<string> candidates, TextWriter output)
+    {
+        var zones = ReadZones(Path.Combine(dataDirectory, InputFiles.TimezonesName));
+        var schedules = ReadSchedules(Path.Combine(dataDirectory, InputFiles.HoursName));
+        var polls = ReadPolls(Path.Combine(dataDirectory, InputFiles.StatusName));
+        var truth = ReportEvaluator.ReadFigures(Path.Combine(dataDirectory, Generation.DataGenerator.TruthFileName));
+        var now = polls.Values.Max(p => p.Max(x => x.At));
+        var windows = new ReportWindows(now);
+        var stores = new List<(string Id, Poll[] Polls, TimeRange[] Hours, PollHistory History)>(polls.Count);
+        var latest = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (storeId, storePolls) in polls)
+        {
+            storePolls.Sort(static (a, b) => a.At.CompareTo(b.At));
+            var zone = zones.GetValueOrDefault(storeId, BusinessHours.DefaultZone);
+            var schedule = schedules.TryGetValue(storeId, out var windowsOfStore) ? new WeeklySchedule(windowsOfStore) : WeeklySchedule.AlwaysOpen;
+            var hours = new List<TimeRange>();
+            BusinessHours.Expand(schedule, zone, windows.WeekStart, now + 1, hours);
+            var history = History(storePolls, schedule, zone, now);
+            stores.Add((storeId, [.. storePolls], [.. hours], history));
+            latest[storeId] = storePolls[^1].At;
+        }
+
+        foreach (var candidate in candidates)
+        {
+            var settings = Parse(candidate);
+            var report = new Dictionary<string, double[]>(stores.Count, StringComparer.Ordinal);
+            foreach (var (id, all, hours, history) in stores)
+            {
+                // As ReportCalculator does: polls before the cutoff are dropped except the latest of them.
+                var cutoff = windows.WeekStart - 2 * (settings ?? new EstimatorSettings()).HorizonMicros;
+                var firstKept = Array.FindIndex(all, p => p.At >= cutoff);
+                var keepFrom = firstKept < 0 ? all.Length - 1 : Math.Max(0, firstKept - 1);
+                var span = all.AsSpan(keepFrom);
+                var uptime = settings is null ? UptimeEstimator.Ratio(span, hours, windows) : UptimeEstimator.Interpolated(span, hours, windows, settings, history);
+                var (h, d, w) = ReportCsv.Figures(uptime);
+                report[id] = [WindowFigures.ToNumber(h.EstimatedUptime), WindowFigures.ToNumber(d.EstimatedUptime), WindowFigures.ToNumber(w.EstimatedUptime),
+                    WindowFigures.ToNumber(h.EstimatedDowntime), WindowFigures.ToNumber(d.EstimatedDowntime), WindowFigures.ToNumber(w.EstimatedDowntime)];
+            }
+
+            var result = ReportEvaluator.Compare(truth, report, latest, now);
+            var c = result.Columns;
+            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{candidate}\t{c[0].MeanAbsoluteError:F3}\t{c[1].MeanAbsoluteError:F3}\t{c[2].MeanAbsoluteError:F3}\t{c[0].PolledMeanAbsoluteError:F3}\t{c[1].PolledMeanAbsoluteError:F3}\t{c[2].PolledMeanAbsoluteError:F3}\t{c[2].Bias:F3}\t{c[0].PolledStores}\t{c[1].PolledStores}\t{c[2].PolledStores}"));
+            output.Flush();
+        }
+    }
+
+    private static EstimatorSettings? Parse(string candidate)
+    {
+        if (candidate.Trim() == "ratio")
+        {
+            return null;
+        }
+
+        var settings = new EstimatorSettings();
+        foreach (var pair in candidate.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (key, value) = (pair[..pair.IndexOf('=')], pair[(pair.IndexOf('=') + 1)..]);
+            var property = typeof(EstimatorSettings).GetProperty(key) ?? throw new ArgumentException($"no setting '{key}'");
+            property.SetValue(settings, Convert.ChangeType(value, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return settings;
     }
 
     private static Dictionary<string, DateTimeZone> ReadZones(string path)

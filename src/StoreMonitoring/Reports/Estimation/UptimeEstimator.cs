@@ -1,3 +1,4 @@
+using System.Buffers;
 using StoreMonitoring.Stores;
 
 namespace StoreMonitoring.Reports.Estimation;
@@ -13,11 +14,12 @@ namespace StoreMonitoring.Reports.Estimation;
 public static class UptimeEstimator
 {
     public static StoreUptime Estimate(
-        ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, ReportWindows windows, EstimationMethod method, EstimatorSettings settings) =>
+        ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, ReportWindows windows, EstimationMethod method, EstimatorSettings settings,
+        PollHistory history = default) =>
         method switch
         {
             EstimationMethod.Ratio => Ratio(polls, businessHours, windows),
-            _ => Interpolated(polls, businessHours, windows, settings),
+            _ => Interpolated(polls, businessHours, windows, settings, history),
         };
 
     /// <summary>
@@ -76,27 +78,161 @@ public static class UptimeEstimator
     }
 
     /// <summary>
-    /// Each instant takes the state of the poll whose influence covers it: a poll's state holds
-    /// from the switch point with its predecessor to the switch point with its successor, and no
-    /// further than the horizon from the poll. Business time covered by no poll is unknown; the
-    /// estimated figures share it out by the store's known up share over the week.
+    /// Each instant of business time takes the state of the poll whose cover holds it. An active
+    /// poll covers up to the horizon either side. An inactive poll in business hours covers only
+    /// the down reach towards an active neighbour or towards now (most outages are short blips),
+    /// never past the midpoint, unless its neighbour is inactive too: a run of inactive polls is a
+    /// long outage, and switches at the midpoint like two active polls. An inactive poll made
+    /// while the store is closed covers the closed time and only the closed reach of business
+    /// time: closed stores are often switched off. Business time in no cover is unknown.
     /// </summary>
-    public static StoreUptime Interpolated(ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, ReportWindows windows, EstimatorSettings settings)
+    /// <remarks>
+    /// The estimated figures share the unknown time out by the store's known up share over the
+    /// week, or, when nothing in the week is known, by <paramref name="history"/>; the hour's
+    /// unknown time goes wholly to the likelier state, because a store's state seldom changes
+    /// within an hour and a split would be wrong whichever way the hour went.
+    /// </remarks>
+    /// <param name="history">The store's polls at or before now, counted as <see cref="PollHistory.Add"/> does.</param>
+    public static StoreUptime Interpolated(
+        ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, ReportWindows windows, EstimatorSettings settings, PollHistory history = default)
     {
-        var hour = Sweep(polls, businessHours, windows.HourStart, windows.Now, settings);
-        var day = Sweep(polls, businessHours, windows.DayStart, windows.Now, settings);
-        var week = Sweep(polls, businessHours, windows.WeekStart, windows.Now, settings);
+        long[]? rented = null;
+        var cover = polls.Length <= 128 ? stackalloc long[2 * polls.Length] : (rented = ArrayPool<long>.Shared.Rent(2 * polls.Length)).AsSpan(0, 2 * polls.Length);
+        try
+        {
+            Cover(polls, businessHours, windows.WeekStart, settings, cover);
+            var hour = Sweep(polls, cover, businessHours, windows.HourStart, windows.Now);
+            var day = Sweep(polls, cover, businessHours, windows.DayStart, windows.Now);
+            var week = Sweep(polls, cover, businessHours, windows.WeekStart, windows.Now);
 
-        // Nothing known in the week: the latest poll is the only evidence left (as in the ratio
-        // method's last fallback), which also keeps the result independent of older history.
-        var share = week.Up + week.Down > 0
-            ? (double)week.Up / (week.Up + week.Down)
-            : polls.Length > 0 && polls[^1].Active ? 1.0 : 0.0;
-
-        return new StoreUptime(hour.ToWindow(share), day.ToWindow(share), week.ToWindow(share));
+            // Nothing known in the week: the store's history is the evidence left, and with no
+            // history either, the latest poll (as in the ratio method's last fallback).
+            var share = week.Up + week.Down > 0 ? (double)week.Up / (week.Up + week.Down)
+                : history.Share ?? (polls.Length > 0 && polls[^1].Active ? 1.0 : 0.0);
+            var hourShare = share >= 0.5 ? 1.0 : 0.0;
+            return new StoreUptime(hour.ToWindow(hourShare), day.ToWindow(share), week.ToWindow(share));
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<long>.Shared.Return(rented);
+            }
+        }
     }
 
-    private static Coverage Sweep(ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, long start, long end, EstimatorSettings settings)
+    private enum Evidence
+    {
+        Up,
+        Down,
+        ClosedDown,
+    }
+
+    /// <summary>
+    /// Fills <paramref name="cover"/> with each poll's cover: [2i] how far before poll i its state
+    /// holds, [2i+1] how far after. Covers never overlap, so they can be summed.
+    /// </summary>
+    private static void Cover(ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, long weekStart, EstimatorSettings settings, Span<long> cover)
+    {
+        var horizon = settings.HorizonMicros;
+        var previous = Evidence.Up;
+        var kind = polls.IsEmpty ? Evidence.Up : Kind(polls[0], businessHours, weekStart);
+        for (var i = 0; i < polls.Length; i++)
+        {
+            var at = polls[i].At;
+            var next = i + 1 < polls.Length ? Kind(polls[i + 1], businessHours, weekStart) : Evidence.Up;
+            if (i == 0)
+            {
+                cover[0] = Reach(at, kind, inRun: next == Evidence.Down && kind == Evidence.Down, businessHours, settings, after: false);
+            }
+
+            if (i + 1 == polls.Length)
+            {
+                cover[2 * i + 1] = Reach(at, kind, inRun: previous == Evidence.Down && kind == Evidence.Down, businessHours, settings, after: true);
+                break;
+            }
+
+            var gap = polls[i + 1].At - at;
+            long right, left;
+            if (polls[i].Active == polls[i + 1].Active)
+            {
+                // Same state: the covers reach at least the horizon, and where they overlap they split in proportion.
+                right = Math.Max(horizon, Reach(at, kind, inRun: true, businessHours, settings, after: true));
+                left = Math.Max(horizon, Reach(polls[i + 1].At, next, inRun: true, businessHours, settings, after: false));
+                if (right + left >= gap)
+                {
+                    right = (long)Math.Round(gap * ((double)right / (right + left)), MidpointRounding.AwayFromZero);
+                    left = gap - right;
+                }
+            }
+            else if (kind == Evidence.Up)
+            {
+                var afterNext = i + 2 < polls.Length ? Kind(polls[i + 2], businessHours, weekStart) : Evidence.Up;
+                var closed = next == Evidence.ClosedDown ? polls[i + 1].At - PreviousClosing(businessHours, polls[i + 1].At) : 0;
+                left = DownShare(Reach(polls[i + 1].At, next, inRun: afterNext == Evidence.Down && next == Evidence.Down, businessHours, settings, after: false), gap, closed);
+                right = Math.Min(horizon, gap - left);
+            }
+            else
+            {
+                var closed = kind == Evidence.ClosedDown ? NextOpening(businessHours, at) - at : 0;
+                right = DownShare(Reach(at, kind, inRun: previous == Evidence.Down && kind == Evidence.Down, businessHours, settings, after: true), gap, closed);
+                left = Math.Min(horizon, gap - right);
+            }
+
+            cover[2 * i + 1] = right;
+            cover[2 * i + 2] = left;
+            (previous, kind) = (kind, next);
+        }
+    }
+
+    // Before the week the hours are not known, so an inactive poll from then counts as made in hours.
+    private static Evidence Kind(Poll poll, ReadOnlySpan<TimeRange> businessHours, long weekStart) =>
+        poll.Active ? Evidence.Up
+        : poll.At >= weekStart && !TimeRange.AnyContains(businessHours, poll.At) ? Evidence.ClosedDown
+        : Evidence.Down;
+
+    /// <summary>How far a poll's state reaches towards a neighbour of the other state, or towards no neighbour.</summary>
+    /// <param name="inRun">An in-hours inactive poll next to another one on the far side, which marks a long outage.</param>
+    private static long Reach(long at, Evidence kind, bool inRun, ReadOnlySpan<TimeRange> businessHours, EstimatorSettings settings, bool after) => kind switch
+    {
+        Evidence.Up => settings.HorizonMicros,
+        Evidence.Down => inRun ? settings.HorizonMicros : settings.DownReachMicros,
+        _ => (after ? NextOpening(businessHours, at) - at : at - PreviousClosing(businessHours, at)) + settings.ClosedInactiveReachMicros,
+    };
+
+    // An inactive poll's share of a gap to an active one: its reach, but never past the midpoint,
+    // except that it may always cover the closed time between it and the business hours.
+    private static long DownShare(long reach, long gap, long closedPart) => Math.Min(reach, Math.Max(gap / 2, Math.Min(closedPart, gap)));
+
+    /// <summary>The next opening after a closed-time instant, or the instant itself when none is known.</summary>
+    private static long NextOpening(ReadOnlySpan<TimeRange> businessHours, long instant)
+    {
+        foreach (var range in businessHours)
+        {
+            if (range.Start > instant)
+            {
+                return range.Start;
+            }
+        }
+
+        return instant;
+    }
+
+    /// <summary>The latest closing before a closed-time instant, or the instant itself when none is known.</summary>
+    private static long PreviousClosing(ReadOnlySpan<TimeRange> businessHours, long instant)
+    {
+        for (var k = businessHours.Length - 1; k >= 0; k--)
+        {
+            if (businessHours[k].End <= instant)
+            {
+                return businessHours[k].End;
+            }
+        }
+
+        return instant;
+    }
+
+    private static Coverage Sweep(ReadOnlySpan<Poll> polls, ReadOnlySpan<long> reach, ReadOnlySpan<TimeRange> businessHours, long start, long end)
     {
         var coverage = new Coverage { Business = new TimeRange(start, end).OverlapWith(businessHours) };
         if (polls.IsEmpty || coverage.Business == 0)
@@ -104,34 +240,12 @@ public static class UptimeEstimator
             return coverage;
         }
 
-        var horizon = settings.HorizonMicros;
-        var alpha = settings.SwitchPoint;
-        // Polls whose influence cannot reach the window are skipped with one binary search.
-        var first = FirstAtOrAfter(polls, start - horizon);
-        if (first > 0)
-        {
-            first--;
-        }
-
-        var lastCounted = -1;
         var b = 0;
-        for (var i = first; i < polls.Length; i++)
+        for (var i = 0; i < polls.Length; i++)
         {
             var at = polls[i].At;
-            var from = at - horizon;
-            if (i > 0)
-            {
-                from = Math.Max(from, SwitchBetween(polls[i - 1].At, at, alpha));
-            }
-
-            var to = at + horizon;
-            if (i + 1 < polls.Length)
-            {
-                to = Math.Min(to, SwitchBetween(at, polls[i + 1].At, alpha));
-            }
-
-            from = Math.Max(from, start);
-            to = Math.Min(to, end);
+            var from = Math.Max(at - reach[2 * i], start);
+            var to = Math.Min(at + reach[2 * i + 1], end);
             if (from >= end)
             {
                 break;
@@ -172,18 +286,11 @@ public static class UptimeEstimator
                 coverage.Down += covered;
             }
 
-            if (i != lastCounted)
-            {
-                coverage.Polls++;
-                lastCounted = i;
-            }
+            coverage.Polls++;
         }
 
         return coverage;
     }
-
-    private static long SwitchBetween(long earlier, long later, double alpha) =>
-        earlier + (long)Math.Round((later - earlier) * alpha, MidpointRounding.AwayFromZero);
 
     private static int FirstAtOrAfter(ReadOnlySpan<Poll> polls, long instant)
     {
