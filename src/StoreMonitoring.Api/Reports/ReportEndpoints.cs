@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -124,12 +125,25 @@ internal static class ReportEndpoints
         return TypedResults.Stream(
             async stream =>
             {
+                // ReportCsv writes synchronously, and Kestrel refuses synchronous writes to the
+                // response: once a writer's buffer filled (a report over 64 KB, about 900 stores)
+                // the download broke off after the headers. Rows are formatted into an in-memory
+                // chunk, which goes to the response asynchronously.
                 await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
-                ReportCsv.WriteHeader(writer, extended.Value);
+                using var chunk = new StringWriter(CultureInfo.InvariantCulture);
+                var text = chunk.GetStringBuilder();
+                ReportCsv.WriteHeader(chunk, extended.Value);
                 await foreach (var row in jobs.ReadRowsAsync(job.ReportId, cancellationToken))
                 {
-                    ReportCsv.WriteRow(writer, row, extended.Value);
+                    ReportCsv.WriteRow(chunk, row, extended.Value);
+                    if (text.Length >= 1 << 15)
+                    {
+                        await writer.WriteAsync(text, cancellationToken);
+                        text.Clear();
+                    }
                 }
+
+                await writer.WriteAsync(text, cancellationToken);
             },
             "text/csv; charset=utf-8",
             $"report_{job.ReportId}.csv");
