@@ -93,6 +93,27 @@ public sealed class ApiTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task A_report_larger_than_the_response_buffers_downloads_whole(Engine engine)
+    {
+        // Over 64 KB of CSV: a synchronous write to the response would break off after the headers.
+        await using var db = await TestDatabase.CreateAsync(engine);
+        InputData.WriteAll(db.Folder.Sub("data"), stores: 800);
+        await using var app = new StoreMonitoringApp(db.Settings());
+        var client = app.CreateClient();
+        await client.ImportAsync();
+        var reportId = await client.TriggerAsync();
+        await client.WaitForReportAsync(reportId);
+
+        var csv = await (await client.GetAsync($"/get_report?report_id={reportId}&columns=extended")).Content.ReadAsStringAsync();
+        var json = await (await client.GetAsync($"/get_report?report_id={reportId}&format=json")).JsonAsync();
+
+        Assert.True(csv.Length > 1 << 16, $"only {csv.Length} characters");
+        Assert.Equal(801, csv.TrimEnd('\n').Split('\n').Length);
+        Assert.Equal(800, json.GetProperty("stores").GetArrayLength());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task Bad_requests_get_specific_problem_details(Engine engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine);
