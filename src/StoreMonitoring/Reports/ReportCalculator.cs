@@ -19,7 +19,14 @@ public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonit
     public async Task<long?> LatestObservationAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(observed_at_us) FROM store_status", cancellationToken: cancellationToken));
+        // One index seek per store instead of a scan of the whole table: store_status is keyed on
+        // (store_key, observed_at_us), so a plain MAX(observed_at_us) reads every row.
+        const string sql = """
+            SELECT MAX(latest) FROM (
+                SELECT (SELECT MAX(o.observed_at_us) FROM store_status o WHERE o.store_key = s.store_key) AS latest FROM stores s
+            ) t
+            """;
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -33,8 +40,10 @@ public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonit
         var windows = new ReportWindows(now);
         using var connection = database.Open();
         var stores = LoadStores(connection);
+        // Stores with a poll at or before now: an index probe per store, not a scan of the table
+        // (every observation's store is registered in `stores` by the same import transaction).
         onTotal(connection.ExecuteScalar<int>(
-            "SELECT COUNT(*) FROM (SELECT DISTINCT store_key FROM store_status WHERE observed_at_us <= @now) s", new { now }));
+            "SELECT COUNT(*) FROM stores s WHERE EXISTS (SELECT 1 FROM store_status o WHERE o.store_key = s.store_key AND o.observed_at_us <= @now)", new { now }));
 
         // Polls older than this cannot shape any window; only the latest of them is kept.
         var cutoff = windows.WeekStart - 2 * settings.HorizonMicros;
