@@ -55,27 +55,6 @@ public sealed class ApiTests
         Assert.Equal(60m, decimal.Parse(store0[1], CultureInfo.InvariantCulture) + decimal.Parse(store0[4], CultureInfo.InvariantCulture));
     }
 
-    [Fact]
-    public async Task A_report_larger_than_the_writer_buffer_downloads_whole()
-    {
-        // 1,200 stores make a CSV of about 90 KB: past the 64 KB buffer whose synchronous flush
-        // to the response once broke the download off after the headers.
-        const int stores = 1200;
-        await using var db = await TestDatabase.CreateAsync(Engine.Sqlite);
-        var data = db.Folder.Sub("data");
-        InputData.WriteStatus(Path.Combine(data, "store_status.csv"), stores, days: 1);
-        InputData.WriteTimezones(Path.Combine(data, "timezones.csv"), stores);
-        await using var app = new StoreMonitoringApp(db.Settings());
-        var client = app.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await client.ImportAsync()).StatusCode);
-
-        var done = await client.WaitForReportAsync(await client.TriggerAsync());
-        var text = await done.Content.ReadAsStringAsync();
-
-        Assert.True(text.Length > 1 << 16, $"the CSV is only {text.Length} characters");
-        Assert.Equal(stores + 1, text.TrimEnd('\n').Split('\n').Length);
-    }
-
     [Theory]
     [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task Json_and_extended_csv_agree_with_the_default_csv(Engine engine)
