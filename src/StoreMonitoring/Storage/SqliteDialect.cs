@@ -38,12 +38,12 @@ public sealed class SqliteDialect : SqlDialect
     {
         await using var command = connection.CreateCommand();
         // WAL lets readers (polling, debug) go on while an import or a report writes.
-        command.CommandText = """
+        command.CommandText = $"""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
             PRAGMA busy_timeout = 60000;
             PRAGMA foreign_keys = OFF;
-            PRAGMA cache_size = -65536;
+            PRAGMA cache_size = -{ConnectionCacheKiB};
             """;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -70,6 +70,10 @@ public sealed class SqliteDialect : SqlDialect
         }
     }
 
+    private const int ConnectionCacheKiB = 65536;
+
+    private static void Execute(sqlite3 db, string sql) => Check(db, raw.sqlite3_exec(db, sql));
+
     private static void Check(sqlite3 db, int result)
     {
         if (result is not (raw.SQLITE_OK or raw.SQLITE_DONE))
@@ -86,6 +90,7 @@ public sealed class SqliteDialect : SqlDialect
     private sealed class SqliteObservationLoader : ObservationLoader
     {
         private const int ChunkRows = 1 << 18;
+        private const int BulkLoadCacheKiB = 512 * 1024;
 
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _insert;
@@ -98,6 +103,11 @@ public sealed class SqliteDialect : SqlDialect
             // The statement runs inside the caller's transaction: same connection, same handle.
             _ = transaction;
             _db = connection.Handle!;
+            // Each sorted chunk touches every store's end of the clustered table; when the table
+            // outgrows the page cache, every chunk rereads and rewrites most of it. A larger cache
+            // for the load alone (pages are allocated as used, so a small table stays small)
+            // keeps a ten-times-larger table in memory.
+            Execute(_db, $"PRAGMA cache_size = -{BulkLoadCacheKiB}");
             Check(_db, raw.sqlite3_prepare_v2(_db, "INSERT OR IGNORE INTO store_status (store_key, observed_at_us, active) VALUES (?1, ?2, ?3)", out _insert));
         }
 
@@ -139,6 +149,7 @@ public sealed class SqliteDialect : SqlDialect
             if (disposing)
             {
                 _insert.Dispose();
+                Execute(_db, $"PRAGMA cache_size = -{ConnectionCacheKiB}");
             }
 
             base.Dispose(disposing);
