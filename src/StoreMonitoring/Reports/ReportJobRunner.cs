@@ -32,7 +32,8 @@ public sealed class ReportJobRunner(
             }
 
             var now = job.RequestedNowUs ?? await calculator.LatestObservationAsync(lost.Token);
-            var stores = await Task.Run(() =>
+            // A report is long, synchronous work: a thread of its own keeps the pool free for requests.
+            var stores = await Task.Factory.StartNew(() =>
             {
                 using var connection = database.Open();
                 if (now is null)
@@ -57,7 +58,7 @@ public sealed class ReportJobRunner(
                         Log.ReportProgress(logger, job.ReportId, done, total);
                     },
                     lost.Token);
-            }, lost.Token);
+            }, lost.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
             using (var connection = database.Open())
             {
