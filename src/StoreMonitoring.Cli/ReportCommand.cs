@@ -69,16 +69,8 @@ internal static class ReportCommand
         }
         else
         {
-            // Written beside the target and renamed, so a reader never sees half a report.
             var target = Path.GetFullPath(output);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var temporary = target + ".tmp";
-            await using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false), 1 << 16))
-            {
-                ReportCsv.Write(writer, rows, extended);
-            }
-
-            File.Move(temporary, target, overwrite: true);
+            await ReportCsv.WriteFileAsync(target, rows.ToAsyncEnumerable(), extended, cancellationToken);
             await Console.Error.WriteLineAsync($"Wrote {rows.Count:N0} stores to {target}");
         }
 

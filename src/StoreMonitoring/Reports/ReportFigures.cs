@@ -79,6 +79,23 @@ public static class ReportCsv
         }
     }
 
+    /// <summary>Writes beside <paramref name="path"/> and renames, so a reader never sees half a report.</summary>
+    public static async Task WriteFileAsync(string path, IAsyncEnumerable<StoreReportRow> rows, bool extended, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = path + ".tmp";
+        await using (var writer = new StreamWriter(temporary, false, new System.Text.UTF8Encoding(false), 1 << 16))
+        {
+            WriteHeader(writer, extended);
+            await foreach (var row in rows.WithCancellation(cancellationToken))
+            {
+                WriteRow(writer, row, extended);
+            }
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
     private static string Escape(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

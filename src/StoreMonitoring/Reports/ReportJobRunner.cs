@@ -99,18 +99,7 @@ public sealed class ReportJobRunner(
         var path = Path.Combine(options.Value.ReportDirectory, $"report_{reportId}.csv");
         try
         {
-            Directory.CreateDirectory(options.Value.ReportDirectory);
-            var temporary = path + ".tmp";
-            await using (var writer = new StreamWriter(temporary, false, new System.Text.UTF8Encoding(false), 1 << 16))
-            {
-                ReportCsv.WriteHeader(writer, extended: false);
-                await foreach (var row in jobs.ReadRowsAsync(reportId, cancellationToken))
-                {
-                    ReportCsv.WriteRow(writer, row, extended: false);
-                }
-            }
-
-            File.Move(temporary, path, overwrite: true);
+            await ReportCsv.WriteFileAsync(path, jobs.ReadRowsAsync(reportId, cancellationToken), extended: false, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
