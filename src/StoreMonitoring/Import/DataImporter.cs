@@ -28,8 +28,6 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
     private readonly SemaphoreSlim _running = new(1, 1);
     private readonly string _holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    public bool IsRunning => _running.CurrentCount == 0;
-
     public void Dispose() => _running.Dispose();
 
     /// <summary>Imports every input file found in <paramref name="directory"/>.</summary>

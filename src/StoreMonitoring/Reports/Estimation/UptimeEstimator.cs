@@ -292,25 +292,6 @@ public static class UptimeEstimator
         return coverage;
     }
 
-    private static int FirstAtOrAfter(ReadOnlySpan<Poll> polls, long instant)
-    {
-        int lo = 0, hi = polls.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (polls[mid].At < instant)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
-
     private struct Coverage
     {
         public long Business;
