@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Scalar.AspNetCore;
 
 namespace StoreMonitoring.Api;
 
@@ -23,5 +24,32 @@ internal static class ApiDefaults
         }));
         services.AddHttpLogging();
         return services;
+    }
+
+    /// <summary>
+    /// Listens on <paramref name="urls"/> unless the standard ways say otherwise: <c>ASPNETCORE_URLS</c>,
+    /// <c>--urls</c>, <c>Urls</c> in configuration, <c>ASPNETCORE_HTTP_PORTS</c> or Kestrel endpoints.
+    /// </summary>
+    public static WebApplicationBuilder UseDefaultUrls(this WebApplicationBuilder builder, string urls)
+    {
+        var configuration = builder.Configuration;
+        var configured = !string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey])
+            || !string.IsNullOrEmpty(configuration[WebHostDefaults.HttpPortsKey])
+            || !string.IsNullOrEmpty(configuration[WebHostDefaults.HttpsPortsKey])
+            || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
+        if (!configured)
+        {
+            builder.WebHost.UseUrls(urls);
+        }
+
+        return builder;
+    }
+
+    /// <summary>The OpenAPI document and the Scalar reference that reads it.</summary>
+    public static WebApplication MapApiDocs(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs");
+        return app;
     }
 }

@@ -1,4 +1,3 @@
-using Scalar.AspNetCore;
 using StoreMonitoring;
 using StoreMonitoring.Api;
 using StoreMonitoring.Api.Debug;
@@ -8,6 +7,7 @@ using StoreMonitoring.Api.Reports;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.UseDefaultUrls("http://localhost:8000");
 builder.Services.AddStoreMonitoring();
 builder.Services.AddReportWorker();
 builder.Services.AddApiDefaults();
@@ -21,8 +21,7 @@ if (app.Environment.IsDevelopment())
     app.UseHttpLogging();
 }
 
-app.MapOpenApi();
-app.MapScalarApiReference("/docs");
+app.MapApiDocs();
 app.MapHome();
 app.MapImport();
 app.MapDebugData();

@@ -25,19 +25,16 @@ internal static class CliHost
         builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(minimumLevel);
         builder.Services.AddStoreMonitoring();
-        return builder.Build();
+        var host = builder.Build();
+        // The same checks the web host runs at start: a CLI that is never started would otherwise
+        // meet a bad setting only where it is first used, with a less clear message.
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        return host;
     }
 
     /// <summary>Creates or upgrades the schema when configured to, as the web host does at start-up.</summary>
-    public static async Task PrepareDatabaseAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        var options = services.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value;
-        var database = services.GetRequiredService<StoreDatabase>();
-        if (options.Database.MigrateOnStart ?? database.Dialect.MigrateOnStartByDefault)
-        {
-            await services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
-        }
-    }
+    public static Task PrepareDatabaseAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        services.GetRequiredService<Migrator>().MigrateIfConfiguredAsync(cancellationToken);
 
     /// <summary>Runs a verb: a clear message and a non-zero exit code instead of a stack trace.</summary>
     public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> verb, CancellationToken cancellationToken)

@@ -50,11 +50,16 @@ internal static class ImportCommand
         }
 
         Console.WriteLine($"Imported from {summary.Directory} in {(summary.FinishedAt - summary.StartedAt).TotalSeconds:F1} s");
-        Console.WriteLine($"{"file",-40} {"read",12} {"imported",12} {"unchanged",12} {"rejected",10} {"ms",8}");
+        Console.WriteLine($"{"file",-40} {"read",12} {"imported",12} {"unchanged",12} {"rejected",10} {"conflicts",10} {"ms",8}");
         foreach (var file in summary.Files)
         {
-            Console.WriteLine($"{file.File,-40} {file.RowsRead,12:N0} {file.Imported,12:N0} {file.Unchanged,12:N0} {file.Rejected,10:N0} {file.DurationMs,8:N0}");
-            foreach (var example in file.RejectedExamples.Take(5))
+            Console.WriteLine($"{file.File,-40} {file.RowsRead,12:N0} {file.Imported,12:N0} {file.Unchanged,12:N0} {file.Rejected,10:N0} {file.Conflicts,10:N0} {file.DurationMs,8:N0}");
+            if (file.Replaced is { } replaced)
+            {
+                Console.WriteLine($"    replaced {replaced:N0} stored rows; {file.Removed ?? 0:N0} stores no longer have any");
+            }
+
+            foreach (var example in file.RejectedExamples.Concat(file.ConflictExamples).Take(5))
             {
                 Console.WriteLine($"    line {example.Line}: {example.Reason}");
             }

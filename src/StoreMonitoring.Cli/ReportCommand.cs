@@ -30,19 +30,19 @@ internal static class ReportCommand
             "extended" => true,
             _ => throw new ArgumentException($"--columns '{columns}' is not valid: use default or extended."),
         };
-        long? requestedNow = null;
-        if (nowText is not null)
-        {
-            requestedNow = TimestampParser.TryParse(nowText, out var parsed)
-                ? parsed
-                : throw new ArgumentException($"--now '{nowText}' is not a timestamp: use ISO 8601, e.g. 2024-10-14T23:55:18Z.");
-        }
 
         using var host = CliHost.Build();
         var options = host.Services.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value;
-        if (!EstimationMethods.TryParse(methodText ?? options.Reports.DefaultMethod, out var method))
+        var method = options.Reports.DefaultMethod;
+        if (methodText is not null && !EstimationMethods.TryParse(methodText, out method))
         {
             throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated or ratio.");
+        }
+
+        var error = host.Services.GetRequiredService<AcceptedInstants>().TryParseOptional(nowText, "--now", out var requestedNow);
+        if (error is not null)
+        {
+            throw new ArgumentException(error);
         }
 
         await CliHost.PrepareDatabaseAsync(host.Services, cancellationToken);
@@ -51,13 +51,14 @@ internal static class ReportCommand
             ?? throw new InvalidOperationException("The database holds no observations: run `storemon import` first.");
 
         var line = new ProgressLine(TimeProvider.System);
-        var rows = new List<StoreReportRow>();
-        var total = 0;
-        await Task.Run(() => calculator.Run(method, now, t => total = t, batch =>
+        var total = await calculator.CountStoresAsync(now, cancellationToken);
+        var rows = new List<StoreReportRow>(total);
+        await foreach (var batch in calculator.ComputeAsync(method, now, cancellationToken))
         {
             rows.AddRange(batch);
             line.Show($"report: {rows.Count:N0}/{total:N0} stores");
-        }, cancellationToken), cancellationToken);
+        }
+
         line.Show($"report: {rows.Count:N0}/{total:N0} stores, method {method.Name()}, now {UnixMicros.Format(now)}", force: true);
         line.Done();
 

@@ -16,14 +16,23 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Warning, "Rejected {File} as a whole: {Reason}")]
     public static partial void FileRejected(ILogger logger, string file, string reason);
 
+    [LoggerMessage(2005, LogLevel.Warning, "Could not read {File}")]
+    public static partial void FileUnreadable(ILogger logger, Exception exception, string file);
+
     [LoggerMessage(2004, LogLevel.Information, "Import progress {File}: {Rows} rows")]
     public static partial void ImportProgress(ILogger logger, string file, long rows);
 
     [LoggerMessage(3001, LogLevel.Information, "Report {ReportId}: {Done}/{Total} stores")]
     public static partial void ReportProgress(ILogger logger, string reportId, int done, int total);
 
-    [LoggerMessage(3002, LogLevel.Information, "Report {ReportId} complete: {Stores} stores, method {Method}, now {Now}, {ElapsedMs} ms")]
-    public static partial void ReportComplete(ILogger logger, string reportId, int stores, string method, string now, long elapsedMs);
+    [LoggerMessage(3002, LogLevel.Information, "Report {ReportId} complete: {Stores} stores, method {Method}, {ElapsedMs} ms")]
+    public static partial void ReportComplete(ILogger logger, string reportId, int stores, string method, long elapsedMs);
+
+    [LoggerMessage(3007, LogLevel.Information, "Report {ReportId}: windows end at {Now}")]
+    public static partial void ReportWindowsEnd(ILogger logger, string reportId, string now);
+
+    [LoggerMessage(3008, LogLevel.Information, "Report {ReportId} handed back to the queue by {Worker}, which is stopping")]
+    public static partial void ReportHandedBack(ILogger logger, string reportId, string worker);
 
     [LoggerMessage(3003, LogLevel.Error, "Report {ReportId} failed")]
     public static partial void ReportFailed(ILogger logger, Exception exception, string reportId);

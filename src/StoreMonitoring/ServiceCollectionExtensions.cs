@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using StoreMonitoring.Import;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Storage;
+using StoreMonitoring.Time;
 
 namespace StoreMonitoring;
 
@@ -20,15 +21,10 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<StoreMonitoringOptions>()
             .BindConfiguration(StoreMonitoringOptions.Section)
-            .Configure<IConfiguration, IHostEnvironment>(static (options, configuration, environment) =>
-            {
-                options.Database.ConnectionString ??= configuration.GetConnectionString("StoreMonitoring");
-                options.Database.ConnectionString = ResolveConnectionString(options.Database, environment.ContentRootPath);
-                options.DataDirectory = Path.GetFullPath(options.DataDirectory, environment.ContentRootPath);
-                options.ReportDirectory = Path.GetFullPath(options.ReportDirectory, environment.ContentRootPath);
-            })
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<StoreMonitoringOptions>, ResolveStoreMonitoringOptions>();
+        services.AddSingleton<IValidateOptions<StoreMonitoringOptions>, StoreMonitoringOptionsAnnotations>();
+        services.AddSingleton<IValidateOptions<StoreMonitoringOptions>, StoreMonitoringOptionsRules>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(static sp =>
@@ -38,6 +34,7 @@ public static class ServiceCollectionExtensions
         });
         services.AddSingleton<Migrator>();
         services.AddSingleton<AppLock>();
+        services.AddSingleton<AcceptedInstants>();
         services.AddSingleton<DataImporter>();
         services.AddSingleton<ReportCalculator>();
         services.AddSingleton<ReportJobs>();
@@ -45,32 +42,33 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }
+}
 
-    /// <summary>A relative SQLite file lives under the content root, wherever the process was started from.</summary>
-    internal static string ResolveConnectionString(DatabaseOptions database, string contentRoot)
+/// <summary>
+/// Fills in what binding alone cannot: the connection string from <c>ConnectionStrings</c>, and
+/// relative paths resolved against the content root, wherever the process was started from.
+/// </summary>
+internal sealed class ResolveStoreMonitoringOptions(IConfiguration configuration, IHostEnvironment environment) : IConfigureOptions<StoreMonitoringOptions>
+{
+    public void Configure(StoreMonitoringOptions options)
     {
-        var connectionString = database.ConnectionString;
-        var isSqlite = string.Equals(database.Provider, "sqlite", StringComparison.OrdinalIgnoreCase);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var root = environment.ContentRootPath;
+        options.Database.ConnectionString ??= configuration.GetConnectionString("StoreMonitoring");
+        if (options.Database.Provider == DatabaseProvider.Sqlite)
         {
-            if (!isSqlite)
-            {
-                throw new OptionsValidationException(nameof(StoreMonitoringOptions), typeof(StoreMonitoringOptions),
-                    ["ConnectionStrings:StoreMonitoring is required when StoreMonitoring:Database:Provider is mysql."]);
-            }
-
-            connectionString = DefaultSqliteConnectionString;
+            options.Database.ConnectionString = SqliteFile(options.Database.ConnectionString, root);
         }
 
-        if (!isSqlite)
-        {
-            return connectionString;
-        }
+        options.DataDirectory = Path.GetFullPath(options.DataDirectory, root);
+        options.ReportDirectory = Path.GetFullPath(options.ReportDirectory, root);
+    }
 
-        var builder = new SqliteConnectionStringBuilder(connectionString);
+    private static string SqliteFile(string? connectionString, string root)
+    {
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? ServiceCollectionExtensions.DefaultSqliteConnectionString : connectionString);
         if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } file && file != ":memory:" && !Path.IsPathRooted(file))
         {
-            builder.DataSource = Path.GetFullPath(file, contentRoot);
+            builder.DataSource = Path.GetFullPath(file, root);
         }
 
         return builder.ConnectionString;
@@ -78,15 +76,9 @@ public static class ServiceCollectionExtensions
 }
 
 /// <summary>Applies pending migrations before anything else starts, when configured to.</summary>
-internal sealed class DatabaseInitializer(Migrator migrator, StoreDatabase database, IOptions<StoreMonitoringOptions> options) : IHostedService
+internal sealed class DatabaseInitializer(Migrator migrator) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (options.Value.Database.MigrateOnStart ?? database.Dialect.MigrateOnStartByDefault)
-        {
-            await migrator.MigrateAsync(cancellationToken);
-        }
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => migrator.MigrateIfConfiguredAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

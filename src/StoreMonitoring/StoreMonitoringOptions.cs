@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using StoreMonitoring.Reports.Estimation;
 
 namespace StoreMonitoring;
 
 /// <summary>The <c>StoreMonitoring</c> configuration section.</summary>
-public sealed class StoreMonitoringOptions : IValidatableObject
+public sealed class StoreMonitoringOptions
 {
     public const string Section = "StoreMonitoring";
 
@@ -18,41 +19,33 @@ public sealed class StoreMonitoringOptions : IValidatableObject
 
     public DatabaseOptions Database { get; set; } = new();
 
+    [ValidateObjectMembers]
     public ReportOptions Reports { get; set; } = new();
 
+    [ValidateObjectMembers]
+    public ImportOptions Import { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public InputOptions Input { get; set; } = new();
+
+    [ValidateObjectMembers]
     public EstimatorSettings Estimation { get; set; } = new();
+}
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        foreach (var (name, value) in new (string, object)[] { (nameof(Database), Database), (nameof(Reports), Reports), (nameof(Estimation), Estimation) })
-        {
-            var results = new List<ValidationResult>();
-            if (!Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true))
-            {
-                foreach (var result in results)
-                {
-                    yield return new ValidationResult($"{name}: {result.ErrorMessage}", [.. result.MemberNames.Select(m => $"{name}:{m}")]);
-                }
-            }
-        }
+public enum DatabaseProvider
+{
+    /// <summary>The embedded default: one file, no server.</summary>
+    Sqlite,
 
-        if (Database.Provider is not ("sqlite" or "mysql" or "mariadb"))
-        {
-            yield return new ValidationResult($"Database:Provider '{Database.Provider}' is not supported: use 'sqlite' or 'mysql'.", ["Database:Provider"]);
-        }
+    /// <summary>MySQL 8 or MariaDB 10.6+ (also spelled <c>mariadb</c>).</summary>
+    MySql,
 
-        if (!EstimationMethods.TryParse(Reports.DefaultMethod, out _))
-        {
-            yield return new ValidationResult($"Reports:DefaultMethod '{Reports.DefaultMethod}' is not a method: use 'interpolated' or 'ratio'.", ["Reports:DefaultMethod"]);
-        }
-    }
+    MariaDb = MySql,
 }
 
 public sealed class DatabaseOptions
 {
-    /// <summary><c>sqlite</c> (embedded, the default) or <c>mysql</c> (MySQL 8 / MariaDB 10.6+).</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string Provider { get; set; } = "sqlite";
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
     /// <summary>Apply pending migrations at start-up; defaults to true for SQLite and false for MySQL.</summary>
     public bool? MigrateOnStart { get; set; }
@@ -74,18 +67,72 @@ public sealed class ReportOptions
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;
 
-    /// <summary>How long a worker's claim on a running report lasts without a heartbeat.</summary>
+    /// <summary>How long a worker's claim on a running report lasts without a renewal.</summary>
     [Range(2, 3600)]
     public int LeaseSeconds { get; set; } = 30;
 
-    /// <summary>How many times a report is started before a lost worker makes it fail.</summary>
-    [Range(1, 10)]
-    public int MaxAttempts { get; set; } = 2;
+    /// <summary>How many times a report is started before a worker lost again and again (a crash loop) makes it fail.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
 
     /// <summary>How often an idle worker looks for queued reports from other processes.</summary>
     [Range(0.05, 60)]
     public double PollIntervalSeconds { get; set; } = 1;
 
     /// <summary>The method used when a request names none.</summary>
-    public string DefaultMethod { get; set; } = "interpolated";
+    public EstimationMethod DefaultMethod { get; set; } = EstimationMethod.Interpolated;
+}
+
+public sealed class ImportOptions
+{
+    /// <summary>How long the database-wide import lock lasts without a renewal: a dead importer's lock is free after this.</summary>
+    [Range(2, 3600)]
+    public int LeaseSeconds { get; set; } = 15;
+}
+
+/// <summary>What the service accepts as an instant, from files, query strings and its own clock.</summary>
+public sealed class InputOptions
+{
+    /// <summary>The earliest instant accepted.</summary>
+    public DateTimeOffset EarliestTimestamp { get; set; } = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>How far past the service's clock an instant may lie (pollers' clocks drift).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromDays(1);
+}
+
+/// <summary>Data-annotation rules, generated at compile time, through every nested section.</summary>
+[OptionsValidator]
+public sealed partial class StoreMonitoringOptionsAnnotations : IValidateOptions<StoreMonitoringOptions>;
+
+/// <summary>The rules that span several settings.</summary>
+public sealed class StoreMonitoringOptionsRules : IValidateOptions<StoreMonitoringOptions>
+{
+    private static readonly DateTimeOffset LatestEarliest = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public ValidateOptionsResult Validate(string? name, StoreMonitoringOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Database.Provider == DatabaseProvider.MySql && string.IsNullOrWhiteSpace(options.Database.ConnectionString))
+        {
+            failures.Add("ConnectionStrings:StoreMonitoring is required when StoreMonitoring:Database:Provider is mysql.");
+        }
+
+        if (!Enum.IsDefined(options.Database.Provider))
+        {
+            failures.Add($"StoreMonitoring:Database:Provider '{options.Database.Provider}' is not supported: use sqlite or mysql.");
+        }
+
+        if (!Enum.IsDefined(options.Reports.DefaultMethod))
+        {
+            failures.Add($"StoreMonitoring:Reports:DefaultMethod '{options.Reports.DefaultMethod}' is not a method: use interpolated or ratio.");
+        }
+
+        if (options.Input.EarliestTimestamp.Year < 1970 || options.Input.EarliestTimestamp >= LatestEarliest)
+        {
+            failures.Add("StoreMonitoring:Input:EarliestTimestamp must lie between 1970 and 2100.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

@@ -31,6 +31,11 @@ internal static class ImportEndpoints
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No input files");
         }
+        catch (OperationCanceledException)
+        {
+            // Only a lost import lease cancels an import started here (the caller's token is not passed).
+            return TypedResults.Problem("The import lost its lock to another import and was rolled back.", statusCode: StatusCodes.Status409Conflict, title: "Import already running");
+        }
         catch (ImportInProgressException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Import already running");
@@ -55,16 +60,19 @@ internal static class ImportEndpoints
     {
         public static ImportResponse From(ImportSummary summary) => new(
             "Data import finished",
-            summary.Directory,
-            (long)(summary.FinishedAt - summary.StartedAt).TotalMilliseconds,
+            Path.GetFileName(summary.Directory),
+            summary.DurationMs,
             summary.Files.ToDictionary(f => f.File, FileResponse.From),
             summary.MissingFiles);
     }
 
+    /// <param name="Replaced">Snapshots (hours, time zones): stored rows the file replaced.</param>
+    /// <param name="Removed">Snapshots: stores that had rows before and have none now.</param>
     internal sealed record FileResponse(
-        InputKind Kind, long RowsRead, long Imported, long Unchanged, long Rejected, long DurationMs, IReadOnlyList<RejectedRow> RejectedExamples, string? Error)
+        InputKind Kind, long RowsRead, long Imported, long Unchanged, long Rejected, long Conflicts, long DurationMs,
+        IReadOnlyList<RejectedRow> RejectedExamples, IReadOnlyList<RejectedRow> ConflictExamples, long? Replaced, long? Removed, string? Error)
     {
         public static FileResponse From(FileImportSummary f) =>
-            new(f.Kind, f.RowsRead, f.Imported, f.Unchanged, f.Rejected, f.DurationMs, f.RejectedExamples, f.Error);
+            new(f.Kind, f.RowsRead, f.Imported, f.Unchanged, f.Rejected, f.Conflicts, f.DurationMs, f.RejectedExamples, f.ConflictExamples, f.Replaced, f.Removed, f.Error);
     }
 }

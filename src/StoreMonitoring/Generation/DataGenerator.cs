@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using StoreMonitoring.Import;
 using StoreMonitoring.Reports;
+using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Generation;

@@ -8,10 +8,14 @@ public enum InputKind
     Timezones,
 }
 
-/// <summary>A row that was skipped, with its 1-based line number in the file.</summary>
+/// <summary>A row that was skipped (or, for a conflict, not applied), with its 1-based line number in the file.</summary>
 public sealed record RejectedRow(long Line, string Reason, string Text);
 
 /// <summary>What one file's import did.</summary>
+/// <param name="Unchanged">Rows that repeat what is stored (or an earlier row of the file).</param>
+/// <param name="Conflicts">Rows that contradict an accepted row for the same key (the first accepted wins).</param>
+/// <param name="Replaced">Snapshots only: how many stored rows the file replaced.</param>
+/// <param name="Removed">Snapshots only: how many stores had rows before and have none after.</param>
 public sealed record FileImportSummary(
     InputKind Kind,
     string File,
@@ -19,14 +23,19 @@ public sealed record FileImportSummary(
     long Imported,
     long Unchanged,
     long Rejected,
+    long Conflicts,
     long DurationMs,
     IReadOnlyList<RejectedRow> RejectedExamples,
+    IReadOnlyList<RejectedRow> ConflictExamples,
+    long? Replaced,
+    long? Removed,
     string? Error)
 {
     public bool Succeeded => Error is null;
 }
 
 /// <summary>What one import run did, file by file.</summary>
+/// <param name="Directory">The data directory as the operator named it (never resolved to an absolute path in responses).</param>
 public sealed record ImportSummary(
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
@@ -35,14 +44,16 @@ public sealed record ImportSummary(
     IReadOnlyList<string> MissingFiles)
 {
     public bool Succeeded => Files.All(f => f.Succeeded);
+
+    public long DurationMs => (long)(FinishedAt - StartedAt).TotalMilliseconds;
 }
 
 /// <summary>Another import holds the database-wide import lock.</summary>
 public sealed class ImportInProgressException() : InvalidOperationException("Another import is running; try again when it has finished.");
 
 /// <summary>None of the three input files is in the directory.</summary>
-public sealed class InputFilesNotFoundException(string directory)
-    : FileNotFoundException($"No input files in '{directory}': expected store_status.csv, menu_hours.csv (or business_hours.csv, 'Menu hours.csv') and timezones.csv (or bq-results-*.csv).")
-{
-    public string Directory { get; } = directory;
-}
+public sealed class InputFilesNotFoundException()
+    : FileNotFoundException("No input files in the data directory: expected store_status.csv, menu_hours.csv (or business_hours.csv, 'Menu hours.csv') and timezones.csv (or bq-results-*.csv).");
+
+/// <summary>A file whose shape is wrong as a whole (its header, its encoding, a runaway quote): nothing of it is applied.</summary>
+public sealed class InvalidInputFileException(string message) : Exception(message);

@@ -8,16 +8,39 @@ public static class InputFiles
     public const string TimezonesName = "timezones.csv";
 
     private static readonly string[] HoursNames = [HoursName, "business_hours.csv", "Menu hours.csv"];
-    private static readonly string[] TimezoneNames = [TimezonesName];
 
-    /// <summary>Status files: <c>store_status.csv</c> and any other <c>store_status*.csv</c> (hourly drops), in name order.</summary>
-    public static IReadOnlyList<string> StatusFiles(string directory) =>
-        [.. Matching(directory, "store_status*.csv").Order(StringComparer.Ordinal)];
+    /// <summary>The files of one import, and the kinds that have none.</summary>
+    public sealed record Found(string? Timezones, string? Hours, IReadOnlyList<string> Status)
+    {
+        public int Count => (Timezones is null ? 0 : 1) + (Hours is null ? 0 : 1) + Status.Count;
 
-    public static string? HoursFile(string directory) => FirstNamed(directory, HoursNames);
+        public IReadOnlyList<string> Missing =>
+            [.. new[] { (Timezones, TimezonesName), (Hours, HoursName), (Status.Count > 0 ? "" : null, StatusName) }.Where(f => f.Item1 is null).Select(f => f.Item2)];
 
-    public static string? TimezonesFile(string directory) =>
-        FirstNamed(directory, TimezoneNames) ?? Matching(directory, "bq-results-*.csv").Order(StringComparer.Ordinal).FirstOrDefault();
+        /// <summary>Time zones, then hours, then the status files in name order.</summary>
+        public IEnumerable<(InputKind Kind, string Path)> InOrder()
+        {
+            if (Timezones is not null)
+            {
+                yield return (InputKind.Timezones, Timezones);
+            }
+
+            if (Hours is not null)
+            {
+                yield return (InputKind.BusinessHours, Hours);
+            }
+
+            foreach (var status in Status)
+            {
+                yield return (InputKind.StoreStatus, status);
+            }
+        }
+    }
+
+    public static Found Find(string directory) => new(
+        FirstNamed(directory, [TimezonesName]) ?? Matching(directory, "bq-results-*.csv").Order(StringComparer.Ordinal).FirstOrDefault(),
+        FirstNamed(directory, HoursNames),
+        [.. Matching(directory, "store_status*.csv").Order(StringComparer.Ordinal)]);
 
     private static string? FirstNamed(string directory, string[] names)
     {

@@ -47,6 +47,9 @@ internal sealed class StoreRegistry
         return key;
     }
 
+    /// <summary>The id of a key, for the rare messages that name a store (a scan, not an index).</summary>
+    public string IdOf(int key) => _keys.FirstOrDefault(p => p.Value == key).Key ?? $"#{key}";
+
     /// <summary>Writes the stores first seen since the last save, inside the file's transaction.</summary>
     public void SaveAdded(DbConnection connection, DbTransaction transaction)
     {

@@ -1,8 +1,8 @@
-using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Dapper;
 using Microsoft.Extensions.Options;
-using NodaTime;
-using StoreMonitoring.Import;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Stores;
@@ -10,12 +10,13 @@ using StoreMonitoring.Stores;
 namespace StoreMonitoring.Reports;
 
 /// <summary>
-/// Computes a report from the database: one ordered read of the observations, one store at a time
-/// through the estimator, so memory holds one store's polls, never the table.
+/// Computes a report from the database: one ordered read of the polls, one store at a time through
+/// <see cref="StoreReport.Compute"/>, so memory holds one store's polls, never the table. Rows come
+/// out in batches; whoever consumes them (the job runner, the CLI) writes them outside the read.
 /// </summary>
 public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonitoringOptions> options)
 {
-    /// <summary>The latest observation over all stores: the default end of the report's windows.</summary>
+    /// <summary>The latest poll over all stores: the default end of the report's windows.</summary>
     public async Task<long?> LatestObservationAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -29,140 +30,111 @@ public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonit
         return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, cancellationToken: cancellationToken));
     }
 
-    /// <summary>
-    /// Runs the report up to <paramref name="now"/>, handing rows to <paramref name="onBatch"/> in
-    /// batches (in store-key order, not store-id order). Returns the number of stores.
-    /// </summary>
-    public int Run(EstimationMethod method, long now, Action<int> onTotal, Action<IReadOnlyList<StoreReportRow>> onBatch, CancellationToken cancellationToken)
+    /// <summary>The stores a report at <paramref name="now"/> has a row for: those with a poll at or before it.</summary>
+    public async Task<int> CountStoresAsync(long now, CancellationToken cancellationToken = default)
     {
-        var settings = options.Value.Estimation;
-        var batchSize = options.Value.Reports.BatchSize;
-        var windows = new ReportWindows(now);
-        using var connection = database.Open();
-        var stores = LoadStores(connection);
-        // Stores with a poll at or before now: an index probe per store, not a scan of the table
-        // (every observation's store is registered in `stores` by the same import transaction).
-        onTotal(connection.ExecuteScalar<int>(
-            "SELECT COUNT(*) FROM stores s WHERE EXISTS (SELECT 1 FROM store_status o WHERE o.store_key = s.store_key AND o.observed_at_us <= @now)", new { now }));
-
-        // Polls older than this cannot shape any window; only the latest of them is kept.
-        var cutoff = windows.WeekStart - 2 * settings.HorizonMicros;
-        var polls = new List<Poll>(1024);
-        var hours = new List<TimeRange>(64);
-        var historyHours = new List<TimeRange>(256);
-        var historyCursor = 0;
-        var history = default(PollHistory);
-        var batch = new List<StoreReportRow>(batchSize);
-        var count = 0;
-        var currentKey = -1;
-        Poll? lastBeforeCutoff = null;
-
-        StoreInfo Store(int key) =>
-            stores.TryGetValue(key, out var info) ? info : new StoreInfo($"#{key}", BusinessHours.DefaultZone, WeeklySchedule.AlwaysOpen);
-
-        void Finish()
-        {
-            if (currentKey < 0)
-            {
-                return;
-            }
-
-            if (lastBeforeCutoff is { } earlier)
-            {
-                polls.Insert(0, earlier);
-            }
-
-            var store = Store(currentKey);
-            hours.Clear();
-            BusinessHours.Expand(store.Schedule, store.Zone, windows.WeekStart, now + 1, hours);
-            var uptime = UptimeEstimator.Estimate(
-                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(polls), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hours), windows, method, settings, history);
-            batch.Add(new StoreReportRow(store.StoreId, uptime));
-            count++;
-            if (batch.Count >= batchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                onBatch(batch);
-                batch = new List<StoreReportRow>(batchSize);
-            }
-        }
-
-        database.Dialect.ReadObservations(connection, now, (key, at, active) =>
-        {
-            if (key != currentKey)
-            {
-                Finish();
-                currentKey = key;
-                polls.Clear();
-                lastBeforeCutoff = null;
-                history = default;
-                // The history counts inactive polls only in business hours, so it needs the
-                // hours from the store's first poll on: a few ranges a day, once per store.
-                var first = Store(key);
-                historyHours.Clear();
-                historyCursor = 0;
-                BusinessHours.Expand(first.Schedule, first.Zone, at, now + 1, historyHours);
-            }
-
-            while (historyCursor < historyHours.Count && historyHours[historyCursor].End <= at)
-            {
-                historyCursor++;
-            }
-
-            history = history.Add(active, historyCursor < historyHours.Count && historyHours[historyCursor].Contains(at));
-
-            if (at < cutoff)
-            {
-                lastBeforeCutoff = new Poll(at, active);
-            }
-            else
-            {
-                polls.Add(new Poll(at, active));
-            }
-        });
-
-        Finish();
-        if (batch.Count > 0)
-        {
-            onBatch(batch);
-        }
-
-        return count;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // An index probe per store, not a scan of the table (every poll's store is registered in
+        // `stores` by the same transaction that stores the poll).
+        const string sql = "SELECT COUNT(*) FROM stores s WHERE EXISTS (SELECT 1 FROM store_status o WHERE o.store_key = s.store_key AND o.observed_at_us <= @now)";
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, new { now }, cancellationToken: cancellationToken));
     }
 
-    private sealed record StoreInfo(string StoreId, DateTimeZone Zone, WeeklySchedule Schedule);
-
-    private static Dictionary<int, StoreInfo> LoadStores(DbConnection connection)
+    /// <summary>
+    /// Streams the report's rows in batches, in store-key order (not store-id order). The read and
+    /// the maths run on a thread of their own, a batch or two ahead of the consumer.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<StoreReportRow>> ComputeAsync(
+        EstimationMethod method, long now, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var zones = new Dictionary<int, DateTimeZone>();
-        foreach (var (key, zone) in connection.Query<(int, string)>("SELECT store_key, timezone_str FROM store_timezones"))
+        var batches = Channel.CreateBounded<IReadOnlyList<StoreReportRow>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Factory.StartNew(
+            () => Produce(method, now, batches.Writer, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
         {
-            zones[key] = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zone) ?? BusinessHours.DefaultZone;
-        }
-
-        var windows = new Dictionary<int, List<OpeningWindow>>();
-        foreach (var (key, day, start, end) in connection.Query<(int, int, string, string)>("SELECT store_key, day_of_week, start_local, end_local FROM business_hours"))
-        {
-            if (LocalTimeText.TryParse(start, out var startTime) && LocalTimeText.TryParse(end, out var endTime) && day is >= 0 and <= 6)
+            await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
             {
-                if (!windows.TryGetValue(key, out var list))
+                yield return batch;
+            }
+
+            await producer;
+        }
+        finally
+        {
+            // A consumer that stops early (lost lease, shutdown) stops the read too.
+            await stop.CancelAsync();
+            await producer.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private void Produce(EstimationMethod method, long now, ChannelWriter<IReadOnlyList<StoreReportRow>> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var settings = options.Value.Estimation;
+            var batchSize = options.Value.Reports.BatchSize;
+            var windows = new ReportWindows(now);
+            var buffers = new StoreReport.Buffers();
+            var polls = new List<Poll>(1024);
+            var batch = new List<StoreReportRow>(batchSize);
+            var currentKey = -1;
+
+            using var connection = database.Open();
+            var stores = StoreProfiles.Load(connection);
+
+            void Finish()
+            {
+                if (currentKey < 0)
                 {
-                    windows[key] = list = [];
+                    return;
                 }
 
-                list.Add(new OpeningWindow(day, startTime, endTime));
+                var store = stores.TryGetValue(currentKey, out var profile) ? profile : StoreProfile.Unknown(currentKey);
+                batch.Add(new StoreReportRow(store.StoreId, StoreReport.Compute(CollectionsMarshal.AsSpan(polls), store, windows, method, settings, buffers)));
+                if (batch.Count >= batchSize)
+                {
+                    Write(output, batch, cancellationToken);
+                    batch = new List<StoreReportRow>(batchSize);
+                }
+            }
+
+            database.Dialect.ReadObservations(connection, now, (key, at, active) =>
+            {
+                if (key != currentKey)
+                {
+                    Finish();
+                    currentKey = key;
+                    polls.Clear();
+                }
+
+                polls.Add(new Poll(at, active));
+            });
+
+            Finish();
+            if (batch.Count > 0)
+            {
+                Write(output, batch, cancellationToken);
+            }
+
+            output.Complete();
+        }
+        catch (Exception ex)
+        {
+            output.Complete(ex);
+        }
+    }
+
+    // This thread is the producer's own, so waiting here blocks no one else.
+    private static void Write(ChannelWriter<IReadOnlyList<StoreReportRow>> output, IReadOnlyList<StoreReportRow> batch, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        while (!output.TryWrite(batch))
+        {
+            if (!output.WaitToWriteAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+            {
+                throw new OperationCanceledException(cancellationToken);
             }
         }
-
-        var stores = new Dictionary<int, StoreInfo>();
-        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores"))
-        {
-            stores[key] = new StoreInfo(
-                id,
-                zones.GetValueOrDefault(key, BusinessHours.DefaultZone),
-                windows.TryGetValue(key, out var list) ? new WeeklySchedule(list) : WeeklySchedule.AlwaysOpen);
-        }
-
-        return stores;
     }
 }

@@ -7,87 +7,75 @@ using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Reports;
 
-/// <summary>Runs one claimed report job to the end: computes, saves in batches with progress, completes or fails.</summary>
+/// <summary>
+/// Runs one claimed report job to the end: computes it, saves it in batches with progress while
+/// its lease is kept alive, then completes it. A shutdown hands the job back; a failure fails it.
+/// </summary>
 public sealed class ReportJobRunner(
     StoreDatabase database,
     ReportJobs jobs,
     ReportCalculator calculator,
+    TimeProvider time,
     IOptions<StoreMonitoringOptions> options,
     ILogger<ReportJobRunner> logger)
 {
-    public async Task RunAsync(ReportJob job, string worker, CancellationToken cancellationToken)
+    public async Task RunAsync(ReportJob job, string worker, CancellationToken stopping)
     {
         var lease = TimeSpan.FromSeconds(options.Value.Reports.LeaseSeconds);
         var stopwatch = Stopwatch.StartNew();
         Log.ReportStarted(logger, job.ReportId, worker);
-        // The heartbeat keeps the lease alive through stretches without a finished batch (the first
-        // read of a large table); losing the job to another worker cancels this run.
-        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var heartbeat = HeartbeatAsync(job.ReportId, worker, lease, lost);
+        await using var keeper = LeaseKeeper.Start(ct => jobs.RenewLeaseAsync(job.ReportId, worker, lease, ct), lease, time, stopping);
         try
         {
-            if (!EstimationMethods.TryParse(job.Method, out var method))
-            {
-                throw new InvalidOperationException($"Unknown estimation method '{job.Method}'.");
-            }
-
-            var now = job.RequestedNowUs ?? await calculator.LatestObservationAsync(lost.Token);
-            // A report is long, synchronous work: a thread of its own keeps the pool free for requests.
-            var stores = await Task.Factory.StartNew(() =>
-            {
-                using var connection = database.Open();
-                if (now is null)
-                {
-                    jobs.SetScope(connection, job.ReportId, worker, 0, 0, lease);
-                    return 0;
-                }
-
-                int done = 0, total = 0;
-                return calculator.Run(
-                    method,
-                    now.Value,
-                    count =>
-                    {
-                        total = count;
-                        jobs.SetScope(connection, job.ReportId, worker, now.Value, total, lease);
-                    },
-                    batch =>
-                    {
-                        done += batch.Count;
-                        jobs.SaveBatch(connection, job.ReportId, worker, done, batch, lease);
-                        Log.ReportProgress(logger, job.ReportId, done, total);
-                    },
-                    lost.Token);
-            }, lost.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-            using (var connection = database.Open())
-            {
-                jobs.Complete(connection, job.ReportId, worker, stores);
-            }
-
-            Log.ReportComplete(logger, job.ReportId, stores, method.Name(), now is null ? "(no data)" : UnixMicros.Format(now.Value), stopwatch.ElapsedMilliseconds);
-            await ExportAsync(job.ReportId, cancellationToken);
+            var stores = await ComputeAsync(job, worker, keeper.Token);
+            Log.ReportComplete(logger, job.ReportId, stores, job.Method.Name(), stopwatch.ElapsedMilliseconds);
+            await ExportAsync(job.ReportId, stopping);
         }
-        catch (Exception ex) when (ex is ReportLeaseLostException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (ex is ReportLeaseLostException || (ex is OperationCanceledException && keeper.IsLost))
         {
             // Another worker owns the job now; whatever it decides stands.
             Log.ReportTakenOver(logger, job.ReportId, worker, job.Attempts);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // Shutting down: the lease runs out and another worker (or this one, restarted) takes over.
-            throw;
+            // Shutting down is not the report's fault: it goes back to the queue at once, its
+            // attempt uncounted, for this instance after a restart or any other one now.
+            await jobs.HandBackAsync(job.ReportId, worker);
+            Log.ReportHandedBack(logger, job.ReportId, worker);
         }
         catch (Exception ex)
         {
+            // The exception is logged; the job keeps a message that reveals nothing internal.
             Log.ReportFailed(logger, ex, job.ReportId);
-            await jobs.FailAsync(job.ReportId, worker, $"{ex.GetType().Name}: {ex.Message}");
+            await jobs.FailAsync(job.ReportId, worker, "The report could not be computed; the service's log has the details.");
         }
-        finally
+    }
+
+    private async Task<int> ComputeAsync(ReportJob job, string worker, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = job.RequestedNowUs ?? await calculator.LatestObservationAsync(cancellationToken);
+        if (now is null)
         {
-            await lost.CancelAsync();
-            await heartbeat;
+            // No polls at all: an empty report, complete.
+            await jobs.SetScopeAsync(connection, job.ReportId, worker, 0, 0, cancellationToken);
+            await jobs.CompleteAsync(connection, job.ReportId, worker, 0);
+            return 0;
         }
+
+        var total = await calculator.CountStoresAsync(now.Value, cancellationToken);
+        await jobs.SetScopeAsync(connection, job.ReportId, worker, now.Value, total, cancellationToken);
+        var done = 0;
+        await foreach (var batch in calculator.ComputeAsync(job.Method, now.Value, cancellationToken))
+        {
+            done += batch.Count;
+            await jobs.SaveBatchAsync(connection, job.ReportId, worker, done, batch, cancellationToken);
+            Log.ReportProgress(logger, job.ReportId, done, total);
+        }
+
+        await jobs.CompleteAsync(connection, job.ReportId, worker, done);
+        Log.ReportWindowsEnd(logger, job.ReportId, UnixMicros.Format(now.Value));
+        return done;
     }
 
     /// <summary>
@@ -101,28 +89,9 @@ public sealed class ReportJobRunner(
         {
             await ReportCsv.WriteFileAsync(path, jobs.ReadRowsAsync(reportId, cancellationToken), extended: false, cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
             Log.ReportExportFailed(logger, ex, reportId, path);
-        }
-    }
-
-    private async Task HeartbeatAsync(string reportId, string worker, TimeSpan lease, CancellationTokenSource lost)
-    {
-        using var timer = new PeriodicTimer(lease / 3);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(lost.Token))
-            {
-                if (!await jobs.HeartbeatAsync(reportId, worker, lease, lost.Token))
-                {
-                    await lost.CancelAsync();
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 }

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace StoreMonitoring.Storage;
 
@@ -7,8 +8,12 @@ namespace StoreMonitoring.Storage;
 /// Applies the numbered scripts under <c>Storage/Migrations/{dialect}</c> that a database has not
 /// seen yet, each in its own transaction where the engine allows DDL in one.
 /// </summary>
-public sealed class Migrator(StoreDatabase database, TimeProvider time, ILogger<Migrator> logger)
+public sealed class Migrator(StoreDatabase database, TimeProvider time, IOptions<StoreMonitoringOptions> options, ILogger<Migrator> logger)
 {
+    /// <summary>Migrates when <c>Database:MigrateOnStart</c> says so (by default: SQLite yes, a shared server no).</summary>
+    public Task MigrateIfConfiguredAsync(CancellationToken cancellationToken = default) =>
+        options.Value.Database.MigrateOnStart ?? database.Dialect.MigrateOnStartByDefault ? MigrateAsync(cancellationToken) : Task.CompletedTask;
+
     public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -12,8 +12,6 @@ public sealed class MySqlDialect : SqlDialect
 
     public override string Name => "mysql";
 
-    public override string InsertIgnore => "INSERT IGNORE";
-
     public override bool MigrateOnStartByDefault => false;
 
     public override DbDataSource CreateDataSource(string connectionString)
@@ -24,95 +22,141 @@ public sealed class MySqlDialect : SqlDialect
         return new MySqlDataSource(builder.ConnectionString);
     }
 
-    public override async Task PrepareConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
+    public override async Task PrepareConnectionAsync(DbConnection connection, TimeSpan lockWait, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         // Store ids compare byte for byte, as in SQLite, so both engines sort reports alike.
-        command.CommandText = "SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_bin";
+        command.CommandText = $"SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_bin, SESSION innodb_lock_wait_timeout = {Math.Max(1, (int)lockWait.TotalSeconds)}";
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    // 1205: lock wait timeout; 1213: deadlock (on Galera also a lost certification).
+    public override bool IsLockTimeout(DbException exception) => exception is MySqlException { Number: 1205 or 1213 };
+
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
-        new MySqlObservationLoader((MySqlConnection)connection);
+        new MySqlObservationLoader((MySqlConnection)connection, (MySqlTransaction)transaction);
 
     /// <summary>
-    /// Sends validated rows as tab-separated text through <c>LOAD DATA LOCAL INFILE ... IGNORE</c>,
-    /// a chunk at a time, each chunk sorted by the primary key, the server loading one chunk while
-    /// the importer parses the next.
+    /// Sends validated rows as tab-separated text through <c>LOAD DATA LOCAL INFILE</c> into a
+    /// temporary staging table, a chunk at a time, each chunk sorted by the primary key; then finds
+    /// the chunk's conflicts with stored polls and inserts the new ones. The server works on one
+    /// chunk while the importer parses the next.
     /// </summary>
     /// <remarks>
     /// InnoDB clusters <c>store_status</c> on (store, time). Status exports come in time order, so unsorted
     /// rows land all over the tree and split pages everywhere; sorted, they mostly append. Measured
     /// on 2M rows: about 30% less server CPU, and a re-import of the same file gains as much.
     /// </remarks>
-    private sealed class MySqlObservationLoader(MySqlConnection connection) : ObservationLoader
+    private sealed class MySqlObservationLoader : ObservationLoader
     {
-        private readonly List<(int StoreKey, long ObservedAtUs, bool Active)> _rows = [];
-        private readonly byte[] _line = new byte[64];
+        private const string CreateStaging = """
+            CREATE TEMPORARY TABLE IF NOT EXISTS status_staging (
+                store_key INT NOT NULL, observed_at_us BIGINT NOT NULL, active TINYINT NOT NULL, line BIGINT NOT NULL,
+                PRIMARY KEY (store_key, observed_at_us)) ENGINE=InnoDB
+            """;
+
+        private const string ConflictsSql = """
+            SELECT s.store_key, s.observed_at_us, s.active, s.line, t.active
+            FROM status_staging s JOIN store_status t ON t.store_key = s.store_key AND t.observed_at_us = s.observed_at_us
+            """;
+
+        private const string InsertSql = """
+            INSERT IGNORE INTO store_status (store_key, observed_at_us, active)
+            SELECT store_key, observed_at_us, active FROM status_staging ORDER BY store_key, observed_at_us
+            """;
+
+        private readonly MySqlConnection _connection;
+        private readonly MySqlTransaction _transaction;
+        private readonly byte[] _line = new byte[96];
         private MemoryStream _buffer = new();
         private MemoryStream? _loadingBuffer;
-        private Task<int>? _loading;
-        private long _inserted;
+        private Task? _loading;
 
-        public override void Add(int storeKey, long observedAtUs, bool active)
+        public MySqlObservationLoader(MySqlConnection connection, MySqlTransaction transaction)
+            : base(ChunkRows)
         {
-            _rows.Add((storeKey, observedAtUs, active));
-            if (_rows.Count >= ChunkRows)
-            {
-                Flush();
-            }
+            _connection = connection;
+            _transaction = transaction;
+            Run(CreateStaging).GetAwaiter().GetResult();
+            Run("DELETE FROM status_staging").GetAwaiter().GetResult();
         }
 
-        public override long Complete()
+        protected override void Write(ReadOnlySpan<Observation> rows)
         {
-            Flush();
-            WaitForLoad();
-            return _inserted;
-        }
-
-        private void Flush()
-        {
-            if (_rows.Count == 0)
-            {
-                return;
-            }
-
-            _rows.Sort();
             _buffer.SetLength(0);
-            foreach (var (storeKey, observedAtUs, active) in _rows)
+            foreach (ref readonly var row in rows)
             {
                 var length = 0;
-                storeKey.TryFormat(_line, out var written);
+                row.StoreKey.TryFormat(_line, out var written);
                 length += written;
                 _line[length++] = (byte)'\t';
-                observedAtUs.TryFormat(_line.AsSpan(length), out written);
+                row.ObservedAtUs.TryFormat(_line.AsSpan(length), out written);
                 length += written;
                 _line[length++] = (byte)'\t';
-                _line[length++] = active ? (byte)'1' : (byte)'0';
+                _line[length++] = row.Active ? (byte)'1' : (byte)'0';
+                _line[length++] = (byte)'\t';
+                row.Line.TryFormat(_line.AsSpan(length), out written);
+                length += written;
                 _line[length++] = (byte)'\n';
                 _buffer.Write(_line, 0, length);
             }
 
-            _rows.Clear();
-
             // One statement at a time on a connection: the previous chunk must be in first.
             var free = WaitForLoad() ?? new MemoryStream();
-            var loader = new MySqlBulkLoader(connection)
-            {
-                TableName = "store_status",
-                Local = true,
-                // The loader disposes its source stream once sent, so it gets a read-only view of
-                // the buffer, which is then reused for a later chunk.
-                SourceStream = new MemoryStream(_buffer.GetBuffer(), 0, (int)_buffer.Length, writable: false),
-                FieldTerminator = "\t",
-                LineTerminator = "\n",
-                ConflictOption = MySqlBulkLoaderConflictOption.Ignore,
-                CharacterSet = "utf8mb4",
-            };
-            loader.Columns.AddRange(["store_key", "observed_at_us", "active"]);
-            _loading = loader.LoadAsync();
+            _loading = LoadAsync(new MemoryStream(_buffer.GetBuffer(), 0, (int)_buffer.Length, writable: false), rows.Length);
             _loadingBuffer = _buffer;
             _buffer = free;
+        }
+
+        protected override void WaitForWrites() => WaitForLoad();
+
+        private async Task LoadAsync(MemoryStream source, int rows)
+        {
+            var loader = new MySqlBulkLoader(_connection)
+            {
+                TableName = "status_staging",
+                Local = true,
+                // The loader disposes its source stream once sent: it gets a read-only view of the
+                // buffer, which is then reused for a later chunk.
+                SourceStream = source,
+                FieldTerminator = "\t",
+                LineTerminator = "\n",
+                CharacterSet = "utf8mb4",
+            };
+            loader.Columns.AddRange(["store_key", "observed_at_us", "active", "line"]);
+            await loader.LoadAsync();
+
+            long seen = 0;
+            await using (var command = new MySqlCommand(ConflictsSql, _connection, _transaction))
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    seen++;
+                    var row = new Observation(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt32(2) != 0, reader.GetInt64(3));
+                    var storedActive = reader.GetInt32(4) != 0;
+                    if (storedActive == row.Active)
+                    {
+                        CountUnchanged(1);
+                    }
+                    else
+                    {
+                        CountConflict(row, storedActive);
+                    }
+                }
+            }
+
+            var inserted = await Run(InsertSql);
+            CountInserted(inserted);
+            await Run("DELETE FROM status_staging");
+            // A poll neither new nor seen as stored was stored by a concurrent writer in between.
+            CountUnchanged(Math.Max(0, rows - inserted - seen));
+        }
+
+        private async Task<int> Run(string sql)
+        {
+            await using var command = new MySqlCommand(sql, _connection, _transaction);
+            return await command.ExecuteNonQueryAsync();
         }
 
         /// <summary>Waits for the chunk being loaded, if any, and returns its buffer for reuse.</summary>
@@ -126,7 +170,7 @@ public sealed class MySqlDialect : SqlDialect
             var buffer = _loadingBuffer;
             try
             {
-                _inserted += _loading.GetAwaiter().GetResult();
+                _loading.GetAwaiter().GetResult();
             }
             finally
             {

@@ -14,11 +14,11 @@ public abstract class SqlDialect
     /// <summary>Creates the data source for a connection string.</summary>
     public abstract DbDataSource CreateDataSource(string connectionString);
 
-    /// <summary>Runs once on every opened connection.</summary>
-    public virtual Task PrepareConnectionAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Runs once on every opened connection; <paramref name="lockWait"/> bounds waits for other writers' locks.</summary>
+    public abstract Task PrepareConnectionAsync(DbConnection connection, TimeSpan lockWait, CancellationToken cancellationToken);
 
-    /// <summary><c>INSERT</c> that skips a row whose key exists: <c>INSERT OR IGNORE</c> / <c>INSERT IGNORE</c>.</summary>
-    public abstract string InsertIgnore { get; }
+    /// <summary>Whether a statement failed because another writer held a lock for longer than it would wait.</summary>
+    public abstract bool IsLockTimeout(DbException exception);
 
     /// <summary>Starts a bulk load of observations inside <paramref name="transaction"/>.</summary>
     public abstract ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction);
@@ -47,33 +47,13 @@ public abstract class SqlDialect
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }
 
-    public static SqlDialect For(string provider) => provider.Trim().ToLowerInvariant() switch
+    public static SqlDialect For(DatabaseProvider provider) => provider switch
     {
-        "sqlite" => new SqliteDialect(),
-        "mysql" or "mariadb" => new MySqlDialect(),
-        _ => throw new ArgumentException($"Unknown database provider '{provider}': use 'sqlite' or 'mysql'.", nameof(provider)),
+        DatabaseProvider.Sqlite => new SqliteDialect(),
+        DatabaseProvider.MySql => new MySqlDialect(),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Use sqlite or mysql."),
     };
 }
 
 /// <summary>Receives one observation of a streamed read.</summary>
 public delegate void ObservationSink(int storeKey, long observedAtUs, bool active);
-
-/// <summary>Receives one file's observations, already validated, and writes them in bulk.</summary>
-/// <remarks>Synchronous on purpose: the import loop walks Sep's span-based rows, which cannot live across an await.</remarks>
-public abstract class ObservationLoader : IDisposable
-{
-    public abstract void Add(int storeKey, long observedAtUs, bool active);
-
-    /// <summary>Flushes what is buffered and returns how many observations were new.</summary>
-    public abstract long Complete();
-
-    public void Dispose()
-    {
-        Dispose(true);
-        GC.SuppressFinalize(this);
-    }
-
-    protected virtual void Dispose(bool disposing)
-    {
-    }
-}

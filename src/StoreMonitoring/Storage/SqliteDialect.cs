@@ -8,8 +8,6 @@ public sealed class SqliteDialect : SqlDialect
 {
     public override string Name => "sqlite";
 
-    public override string InsertIgnore => "INSERT OR IGNORE";
-
     public override bool MigrateOnStartByDefault => true;
 
     public override DbDataSource CreateDataSource(string connectionString)
@@ -34,19 +32,22 @@ public sealed class SqliteDialect : SqlDialect
         return SqliteFactory.Instance.CreateDataSource(builder.ConnectionString);
     }
 
-    public override async Task PrepareConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
+    public override async Task PrepareConnectionAsync(DbConnection connection, TimeSpan lockWait, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         // WAL lets readers (polling, debug) go on while an import or a report writes.
         command.CommandText = $"""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
-            PRAGMA busy_timeout = 60000;
+            PRAGMA busy_timeout = {(int)lockWait.TotalMilliseconds};
             PRAGMA foreign_keys = OFF;
             PRAGMA cache_size = -{ConnectionCacheKiB};
             """;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    // SQLITE_BUSY and SQLITE_LOCKED: another connection holds the lock it waited for.
+    public override bool IsLockTimeout(DbException exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
 
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new SqliteObservationLoader((SqliteConnection)connection, (SqliteTransaction)transaction);
@@ -83,9 +84,8 @@ public sealed class SqliteDialect : SqlDialect
     }
 
     /// <summary>
-    /// Binds and steps one prepared statement through SQLite's C API: no command, reader or boxed
-    /// parameter per row. Rows are buffered in bounded chunks and inserted in key order, so each
-    /// store's rows land together in the clustered table instead of one page apart per row.
+    /// Binds and steps prepared statements through SQLite's C API: no command, reader or boxed
+    /// parameter per row. A row the primary key ignores is looked up to tell a repeat from a conflict.
     /// </summary>
     private sealed class SqliteObservationLoader : ObservationLoader
     {
@@ -94,14 +94,17 @@ public sealed class SqliteDialect : SqlDialect
 
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _insert;
-        private readonly Observation[] _chunk = new Observation[ChunkRows];
-        private int _buffered;
-        private long _inserted;
+        private readonly sqlite3_stmt _stored;
 
         public SqliteObservationLoader(SqliteConnection connection, SqliteTransaction transaction)
+            : base(ChunkRows)
         {
-            // The statement runs inside the caller's transaction: same connection, same handle.
-            _ = transaction;
+            // The statements step on the transaction's own connection handle, so they are part of it.
+            if (transaction.Connection != connection)
+            {
+                throw new ArgumentException("The transaction belongs to another connection.", nameof(transaction));
+            }
+
             _db = connection.Handle!;
             // Each sorted chunk touches every store's end of the clustered table; when the table
             // outgrows the page cache, every chunk rereads and rewrites most of it. A larger cache
@@ -109,27 +112,12 @@ public sealed class SqliteDialect : SqlDialect
             // keeps a ten-times-larger table in memory.
             Execute(_db, $"PRAGMA cache_size = -{BulkLoadCacheKiB}");
             Check(_db, raw.sqlite3_prepare_v2(_db, "INSERT OR IGNORE INTO store_status (store_key, observed_at_us, active) VALUES (?1, ?2, ?3)", out _insert));
+            Check(_db, raw.sqlite3_prepare_v2(_db, "SELECT active FROM store_status WHERE store_key = ?1 AND observed_at_us = ?2", out _stored));
         }
 
-        public override void Add(int storeKey, long observedAtUs, bool active)
+        protected override void Write(ReadOnlySpan<Observation> rows)
         {
-            _chunk[_buffered++] = new Observation(storeKey, observedAtUs, active);
-            if (_buffered == ChunkRows)
-            {
-                Flush();
-            }
-        }
-
-        public override long Complete()
-        {
-            Flush();
-            return _inserted;
-        }
-
-        private void Flush()
-        {
-            var rows = _chunk.AsSpan(0, _buffered);
-            rows.Sort(static (a, b) => a.StoreKey != b.StoreKey ? a.StoreKey.CompareTo(b.StoreKey) : a.ObservedAtUs.CompareTo(b.ObservedAtUs));
+            long inserted = 0;
             foreach (ref readonly var row in rows)
             {
                 raw.sqlite3_bind_int(_insert, 1, row.StoreKey);
@@ -138,10 +126,39 @@ public sealed class SqliteDialect : SqlDialect
                 var result = raw.sqlite3_step(_insert);
                 raw.sqlite3_reset(_insert);
                 Check(_db, result);
-                _inserted += raw.sqlite3_changes(_db);
+                if (raw.sqlite3_changes(_db) == 1)
+                {
+                    inserted++;
+                }
+                else
+                {
+                    Settle(row);
+                }
             }
 
-            _buffered = 0;
+            CountInserted(inserted);
+        }
+
+        private void Settle(in Observation row)
+        {
+            raw.sqlite3_bind_int(_stored, 1, row.StoreKey);
+            raw.sqlite3_bind_int64(_stored, 2, row.ObservedAtUs);
+            var result = raw.sqlite3_step(_stored);
+            var storedActive = result == raw.SQLITE_ROW && raw.sqlite3_column_int(_stored, 0) != 0;
+            raw.sqlite3_reset(_stored);
+            if (result != raw.SQLITE_ROW)
+            {
+                Check(_db, result);
+            }
+
+            if (storedActive == row.Active)
+            {
+                CountUnchanged(1);
+            }
+            else
+            {
+                CountConflict(row, storedActive);
+            }
         }
 
         protected override void Dispose(bool disposing)
@@ -149,12 +166,11 @@ public sealed class SqliteDialect : SqlDialect
             if (disposing)
             {
                 _insert.Dispose();
+                _stored.Dispose();
                 Execute(_db, $"PRAGMA cache_size = -{ConnectionCacheKiB}");
             }
 
             base.Dispose(disposing);
         }
-
-        private readonly record struct Observation(int StoreKey, long ObservedAtUs, bool Active);
     }
 }

@@ -5,6 +5,12 @@ namespace StoreMonitoring.Storage;
 /// <summary>The configured database: a data source and the dialect that goes with it.</summary>
 public sealed class StoreDatabase : IAsyncDisposable, IDisposable
 {
+    /// <summary>How long an ordinary statement waits for another writer's lock.</summary>
+    public static readonly TimeSpan DefaultLockWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a lease statement waits: a lease must answer promptly, not queue.</summary>
+    public static readonly TimeSpan LeaseLockWait = TimeSpan.FromSeconds(1);
+
     public StoreDatabase(SqlDialect dialect, string connectionString)
     {
         Dialect = dialect;
@@ -15,12 +21,15 @@ public sealed class StoreDatabase : IAsyncDisposable, IDisposable
 
     public DbDataSource DataSource { get; }
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        await OpenAsync(DefaultLockWait, cancellationToken);
+
+    public async Task<DbConnection> OpenAsync(TimeSpan lockWait, CancellationToken cancellationToken)
     {
         var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            await Dialect.PrepareConnectionAsync(connection, cancellationToken);
+            await Dialect.PrepareConnectionAsync(connection, lockWait, cancellationToken);
             return connection;
         }
         catch
@@ -30,13 +39,13 @@ public sealed class StoreDatabase : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Synchronous open, for the data-heavy loops that run on a worker thread.</summary>
+    /// <summary>Synchronous open, for the data-heavy loops that run on a thread of their own.</summary>
     public DbConnection Open()
     {
         var connection = DataSource.OpenConnection();
         try
         {
-            Dialect.PrepareConnectionAsync(connection, CancellationToken.None).GetAwaiter().GetResult();
+            Dialect.PrepareConnectionAsync(connection, DefaultLockWait, CancellationToken.None).GetAwaiter().GetResult();
             return connection;
         }
         catch

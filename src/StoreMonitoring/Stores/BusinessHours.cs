@@ -8,9 +8,16 @@ namespace StoreMonitoring.Stores;
 public static class BusinessHours
 {
     /// <summary>The zone used when a store has none, or an unknown one.</summary>
-    public static readonly DateTimeZone DefaultZone = DateTimeZoneProviders.Tzdb["America/Chicago"];
+    public const string DefaultZoneId = "America/Chicago";
 
-    private static readonly LocalTime UntilMidnight = new(23, 59, 59);
+    /// <summary>The zone used when a store has none, or an unknown one.</summary>
+    public static readonly DateTimeZone DefaultZone = DateTimeZoneProviders.Tzdb[DefaultZoneId];
+
+    /// <summary>
+    /// The schedules' spelling of "until midnight": an end of 23:59:59 (or 24:00 in the input)
+    /// closes at the next midnight, not a second before it.
+    /// </summary>
+    public static readonly LocalTime EndOfDay = new(23, 59, 59);
 
     // A local time skipped by a DST jump moves forward by the gap; one that occurs twice takes its
     // earlier instant. Both are what a person reading the shop's door sign would expect.
@@ -68,7 +75,7 @@ public static class BusinessHours
         {
             end = start.PlusDays(1);
         }
-        else if (window.End == UntilMidnight)
+        else if (window.End == EndOfDay)
         {
             end = date.PlusDays(1).AtMidnight();
         }
@@ -83,6 +90,10 @@ public static class BusinessHours
 
         return new TimeRange(ToMicros(start, zone), ToMicros(end, zone));
     }
+
+    /// <summary>The zone for a stored name: the default one for a missing or unknown name.</summary>
+    public static DateTimeZone ZoneOrDefault(string? zoneId) =>
+        zoneId is null ? DefaultZone : DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DefaultZone;
 
     private static long ToMicros(LocalDateTime local, DateTimeZone zone) =>
         UnixMicros.FromInstant(zone.ResolveLocal(local, Resolver).ToInstant());

@@ -131,11 +131,11 @@ public sealed class ApiTests
 
         var missing = await client.GetAsync("/get_report");
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
-        Assert.Equal("Missing report_id", (await missing.JsonAsync()).GetProperty("title").GetString());
+        Assert.Contains("report_id is required", (await missing.JsonAsync()).GetProperty("detail").GetString());
 
         var malformed = await client.GetAsync("/get_report?report_id=12345");
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
-        Assert.Equal("Malformed report_id", (await malformed.JsonAsync()).GetProperty("title").GetString());
+        Assert.Contains("'12345' is not a report id", (await malformed.JsonAsync()).GetProperty("detail").GetString());
 
         var unknown = await client.GetAsync($"/get_report?report_id={Guid.NewGuid()}");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);

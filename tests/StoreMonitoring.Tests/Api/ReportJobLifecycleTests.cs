@@ -141,7 +141,7 @@ public sealed class ReportJobLifecycleTests
 
     private static async Task<System.Data.Common.DbConnection> OpenAsync(TestDatabase db)
     {
-        var database = new StoreDatabase(SqlDialect.For(db.Provider), db.ConnectionString);
+        var database = new StoreDatabase(db.Dialect, db.ConnectionString);
         return await database.OpenAsync();
     }
 }

@@ -48,6 +48,8 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string Provider => Engine == Engine.Sqlite ? "sqlite" : "mysql";
 
+    public SqlDialect Dialect => SqlDialect.For(Engine == Engine.Sqlite ? DatabaseProvider.Sqlite : DatabaseProvider.MySql);
+
     public static async Task<TestDatabase> CreateAsync(Engine engine)
     {
         var folder = new TempDirectory();

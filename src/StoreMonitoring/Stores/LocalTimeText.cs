@@ -1,13 +1,10 @@
 using NodaTime;
 
-namespace StoreMonitoring.Import;
+namespace StoreMonitoring.Stores;
 
 /// <summary>Parses business-hours times: <c>H:mm</c>, <c>HH:mm:ss</c>, with an optional fraction; <c>24:00</c> means midnight at the end of the day.</summary>
-internal static class LocalTimeText
+public static class LocalTimeText
 {
-    /// <summary>The schedule's spelling of "until midnight".</summary>
-    public static readonly LocalTime EndOfDay = new(23, 59, 59);
-
     public static bool TryParse(ReadOnlySpan<char> text, out LocalTime time)
     {
         time = default;
@@ -63,7 +60,7 @@ internal static class LocalTimeText
         int hour = values[0], minute = values[1], second = parts == 3 ? values[2] : 0;
         if (hour == 24 && minute == 0 && second == 0)
         {
-            time = EndOfDay;
+            time = BusinessHours.EndOfDay;
             return true;
         }
 

@@ -1,0 +1,49 @@
+using StoreMonitoring.Reports;
+using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Time;
+
+namespace StoreMonitoring.Api.Reports;
+
+internal sealed record TriggerResponse(string ReportId, string Method);
+
+/// <summary>
+/// A report that is not finished yet (<c>Running</c> with its progress, as the original service
+/// answered) or that failed (<c>Error</c> with a message). Fields that do not apply are omitted.
+/// </summary>
+internal sealed record ReportState(string Status, double? Progress = null, string? State = null, int? StoresDone = null, int? StoresTotal = null, string? Message = null, string? Error = null)
+{
+    public static ReportState From(ReportJob job) => job.Status == ReportStatus.Error
+        ? new("Error", Message: "Report generation failed", Error: job.Error)
+        : new("Running", Math.Round(job.Progress, 4), job.Status.ToString().ToLowerInvariant(), job.StoresDone, job.StoresTotal);
+}
+
+internal sealed record Units(string LastHour, string LastDay, string LastWeek);
+
+internal sealed record JsonReport(string ReportId, string Status, string Method, string? Now, Units Units, IAsyncEnumerable<JsonStoreRow> Stores);
+
+internal sealed record JsonStoreRow(string StoreId, JsonWindow LastHour, JsonWindow LastDay, JsonWindow LastWeek)
+{
+    public static JsonStoreRow From(StoreReportRow row)
+    {
+        var (hour, day, week) = ReportCsv.Figures(row.Uptime);
+        return new(row.StoreId, JsonWindow.From(hour), JsonWindow.From(day), JsonWindow.From(week));
+    }
+}
+
+/// <summary>
+/// uptime + downtime + unknown = business; estimated_uptime and estimated_downtime are the CSV's
+/// figures, with the unknown time shared out by the store's observed up share.
+/// </summary>
+internal sealed record JsonWindow(double Uptime, double Downtime, double Unknown, double Business, double EstimatedUptime, double EstimatedDowntime, int Polls)
+{
+    public static JsonWindow From(WindowFigures f) => new(
+        WindowFigures.ToNumber(f.Uptime), WindowFigures.ToNumber(f.Downtime), WindowFigures.ToNumber(f.Unknown), WindowFigures.ToNumber(f.Business),
+        WindowFigures.ToNumber(f.EstimatedUptime), WindowFigures.ToNumber(f.EstimatedDowntime), f.Polls);
+}
+
+internal sealed record JobSummary(string ReportId, string Status, string Method, double Progress, string RequestedAt, string? Now, string? FinishedAt, int Stores, string? Error)
+{
+    public static JobSummary From(ReportJob job) => new(
+        job.ReportId, job.Status.ToString(), job.Method.Name(), Math.Round(job.Progress, 4), UnixMicros.Format(job.RequestedAtUs),
+        job.NowUs is { } n ? UnixMicros.Format(n) : null, job.FinishedAtUs is { } f ? UnixMicros.Format(f) : null, job.StoresTotal, job.Error);
+}

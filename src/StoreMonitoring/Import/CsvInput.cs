@@ -1,0 +1,116 @@
+using System.Buffers;
+using nietras.SeparatedValues;
+
+namespace StoreMonitoring.Import;
+
+/// <summary>What the three readers share: the CSV dialect, the header check and the per-row checks.</summary>
+internal static class CsvInput
+{
+    public const int MaxStoreIdLength = 255;
+
+    // C0 and C1 controls and DEL: invisible in a report, and NUL or a line break in an id breaks
+    // whatever reads the report next.
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '\u007F', .. Enumerable.Range(0x80, 0x20).Select(c => (char)c)]);
+
+    public static SepReader Open(InputFile file) =>
+        Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, Trim = SepTrim.All }).From(file.Reader);
+
+    /// <summary>
+    /// Finds each wanted column (any of its accepted names, case-insensitive) or refuses the whole
+    /// file. The message names only the expected columns, never the file's own text.
+    /// </summary>
+    public static int[] RequireColumns(SepReader reader, params string[][] wanted)
+    {
+        var names = reader.Header.ColNames.Select(n => n.Trim().TrimStart('\uFEFF').Trim()).ToList();
+        var expected = string.Join(",", wanted.Select(w => string.Join("|", w)));
+        if (names.Count == 0 || names.All(n => n.Length == 0))
+        {
+            throw new InvalidInputFileException($"bad header: the file is empty; expected columns {expected}; nothing of this file was applied");
+        }
+
+        var duplicate = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Key.Length > 0 && g.Count() > 1);
+        if (duplicate is not null && wanted.Any(w => w.Contains(duplicate.Key, StringComparer.OrdinalIgnoreCase)))
+        {
+            throw new InvalidInputFileException($"bad header: duplicate column '{wanted.SelectMany(w => w).First(w => string.Equals(w, duplicate.Key, StringComparison.OrdinalIgnoreCase))}' on line 1; nothing of this file was applied");
+        }
+
+        var indexes = new int[wanted.Length];
+        for (var i = 0; i < wanted.Length; i++)
+        {
+            indexes[i] = names.FindIndex(n => wanted[i].Any(w => string.Equals(n, w, StringComparison.OrdinalIgnoreCase)));
+            if (indexes[i] < 0)
+            {
+                throw new InvalidInputFileException($"bad header: expected columns {expected}, column {string.Join("|", wanted[i])} is missing; nothing of this file was applied");
+            }
+        }
+
+        return indexes;
+    }
+
+    /// <summary>
+    /// No field of these files spans lines: a row that does is an unterminated or stray quote that
+    /// would swallow the rows after it, so the whole file is refused.
+    /// </summary>
+    public static void EnsureOneLine(SepReader.Row row)
+    {
+        if (row.LineNumberToExcl - row.LineNumberFrom > 1)
+        {
+            throw new InvalidInputFileException(
+                $"line {row.LineNumberFrom}: unterminated quote (a quoted field runs on to line {row.LineNumberToExcl - 1}); nothing of this file was applied");
+        }
+    }
+
+    /// <summary>What every kind of row needs: the header's column count and a usable store id.</summary>
+    public static bool TryStoreId(SepReader.Row row, int width, int storeColumn, RejectedRows rejected, out ReadOnlySpan<char> storeId)
+    {
+        storeId = default;
+        if (row.ColCount != width)
+        {
+            rejected.Add(row, $"expected {width} columns, found {row.ColCount}");
+            return false;
+        }
+
+        storeId = row[storeColumn].Span;
+        var problem = storeId.IsEmpty ? "empty store_id"
+            : storeId.Length > MaxStoreIdLength ? $"store_id longer than {MaxStoreIdLength} characters"
+            : storeId.ContainsAny(ControlCharacters) ? "store_id contains a control character"
+            : null;
+        if (problem is not null)
+        {
+            rejected.Add(row, problem);
+            return false;
+        }
+
+        return true;
+    }
+}
+
+/// <summary>The rows of one file that were skipped: a count, and the first few with line and reason.</summary>
+public sealed class RejectedRows
+{
+    public const int MaxExamples = 20;
+    private const int MaxShownChars = 200;
+
+    private readonly List<RejectedRow> _examples = [];
+
+    public long Count { get; private set; }
+
+    public IReadOnlyList<RejectedRow> Examples => _examples;
+
+    public void Add(long line, string reason, ReadOnlySpan<char> text)
+    {
+        Count++;
+        if (_examples.Count < MaxExamples)
+        {
+            var shown = text.Length > MaxShownChars ? string.Concat(text[..MaxShownChars], "...") : text.ToString();
+            _examples.Add(new RejectedRow(line, reason, Printable(shown)));
+        }
+    }
+
+    internal void Add(SepReader.Row row, string reason) => Add(row.LineNumberFrom, reason, row.Span);
+
+    // Control characters are shown escaped: the example must be readable and safe to echo.
+    private static string Printable(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString())) : text;
+}

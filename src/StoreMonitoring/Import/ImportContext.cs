@@ -1,0 +1,17 @@
+using System.Data.Common;
+using StoreMonitoring.Storage;
+
+namespace StoreMonitoring.Import;
+
+/// <summary>What a reader writes into: one file's transaction, the store keys and the accepted time range.</summary>
+internal sealed record ImportContext(
+    DbConnection Connection,
+    DbTransaction Transaction,
+    SqlDialect Dialect,
+    StoreRegistry Stores,
+    (long From, long To) Range,
+    CancellationToken CancellationToken);
+
+/// <summary>What a reader did with one file, before the run adds timing and rejections.</summary>
+internal sealed record FileOutcome(
+    long RowsRead, long Imported, long Unchanged, long Conflicts, IReadOnlyList<RejectedRow> ConflictExamples, long? Replaced = null, long? Removed = null);

@@ -1,0 +1,51 @@
+using StoreMonitoring.Reports.Estimation;
+
+namespace StoreMonitoring.Reports;
+
+/// <summary>Where a report is in its life: queued, computing, or done one way or the other.</summary>
+public enum ReportStatus
+{
+    Pending,
+    Running,
+    Complete,
+    Error,
+}
+
+/// <summary>A row of <c>report_jobs</c>.</summary>
+public sealed class ReportJob
+{
+    public required string ReportId { get; init; }
+
+    public required ReportStatus Status { get; init; }
+
+    public required EstimationMethod Method { get; init; }
+
+    public long? RequestedNowUs { get; init; }
+
+    public long? NowUs { get; init; }
+
+    public long RequestedAtUs { get; init; }
+
+    public long? StartedAtUs { get; init; }
+
+    public long? FinishedAtUs { get; init; }
+
+    public int StoresTotal { get; init; }
+
+    public int StoresDone { get; init; }
+
+    public int Attempts { get; init; }
+
+    public string? Worker { get; init; }
+
+    public long? LeaseUntilUs { get; init; }
+
+    public string? Error { get; init; }
+
+    public bool IsFinished => Status is ReportStatus.Complete or ReportStatus.Error;
+
+    public double Progress => Status == ReportStatus.Complete ? 1 : StoresTotal == 0 ? 0 : Math.Min(1, (double)StoresDone / StoresTotal);
+}
+
+/// <summary>Another worker took the job over: this one must stop writing to it.</summary>
+public sealed class ReportLeaseLostException() : InvalidOperationException("This worker no longer owns the report job (its lease expired and another worker took it over).");
