@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
 using StoreMonitoring.Storage;
 
 namespace StoreMonitoring.Api.Home;
@@ -13,7 +14,7 @@ internal static class HomeEndpoints
             .WithName("Welcome")
             .WithSummary("Greets the caller and points at the documentation.");
 
-        group.MapGet("/health", async Task<IResult> (StoreDatabase database, CancellationToken cancellationToken) =>
+        group.MapGet("/health", async Task<Results<Ok<Health>, ProblemHttpResult>> (StoreDatabase database, CancellationToken cancellationToken) =>
         {
             try
             {
@@ -23,10 +24,11 @@ internal static class HomeEndpoints
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
             {
-                return TypedResults.Problem($"The database is not reachable: {ex.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
+                return TypedResults.Problem("The database is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         })
             .WithName("Health")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Answers 200 when the database answers.");
 
         return app;

@@ -13,7 +13,10 @@ internal static class ImportEndpoints
             .WithTags("Import")
             .WithName("ImportData")
             .WithSummary("Imports the three input files from the data directory.")
-            .WithDescription("200 with a summary per file; 404 when no input file is there; 409 while another import runs; 422 when a file cannot be read or has a bad header (the other files are still imported).");
+            .WithDescription("200 with a summary per file; 404 when no input file is there; 409 while another import runs; 422 when a file is refused as a whole (the other files are still imported).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 

@@ -22,8 +22,8 @@ internal static class ReportEndpoints
         group.MapGet("/get_report", GetReport)
             .WithName("GetReport")
             .WithSummary("Polls a report: Running with progress, Error, or the finished CSV (or JSON with format=json).")
-            .Produces<JsonReport>(StatusCodes.Status200OK, "application/json")
-            .Produces<string>(StatusCodes.Status200OK, "text/csv");
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(ReportOpenApi.DescribeDownloadsAsync);
 
         group.MapGet("/reports", ListReports)
             .WithName("ListReports")
