@@ -1,5 +1,5 @@
 using System.CommandLine;
-using StoreMonitoring.Evaluation;
+using StoreMonitoring.Lab.Evaluation;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Cli;

@@ -1,7 +1,7 @@
 using NodaTime;
 using StoreMonitoring.Stores;
 
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 /// <summary>The kinds of weekly schedule the real hours file contains, plus the spellings our semantics accept that it does not.</summary>
 internal enum ScheduleKind

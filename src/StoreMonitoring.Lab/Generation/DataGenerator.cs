@@ -4,7 +4,7 @@ using StoreMonitoring.Import;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 /// <summary>What a generation wrote.</summary>
 /// <param name="Now">The latest poll written: the report's default <c>now</c> and the end of the truth's windows.</param>
@@ -147,7 +147,7 @@ public static class DataGenerator
             foreach (var window in store.Windows)
             {
                 // Like the real file: no newline after the last row.
-                writer.Write(string.Create(CultureInfo.InvariantCulture, $"\n{store.StoreId},{window.DayOfWeek},{LocalTimeText.Format(window.Start)},{LocalTimeText.Format(window.End)}"));
+                writer.Write(string.Create(CultureInfo.InvariantCulture, $"\n{store.StoreId},{window.DayOfWeek},{window.Start:HH:mm:ss},{window.End:HH:mm:ss}"));
                 rows++;
             }
         }
