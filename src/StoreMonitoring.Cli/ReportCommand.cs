@@ -22,7 +22,9 @@ internal static class ReportCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? methodText, string? nowText, string? output, string? columns, CancellationToken cancellationToken)
+    /// <param name="settings">Configuration overrides, see <see cref="CliHost.Build"/>.</param>
+    internal static async Task<int> RunAsync(
+        string? methodText, string? nowText, string? output, string? columns, CancellationToken cancellationToken, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var extended = columns?.ToLowerInvariant() switch
         {
@@ -38,7 +40,7 @@ internal static class ReportCommand
                 : throw new ArgumentException($"--now '{nowText}' is not a timestamp: use ISO 8601, e.g. 2024-10-14T23:55:18Z.");
         }
 
-        using var host = CliHost.Build();
+        using var host = CliHost.Build(settings: settings);
         var options = host.Services.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value;
         if (!EstimationMethods.TryParse(methodText ?? options.Reports.DefaultMethod, out var method))
         {
