@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Measures the estimators' accuracy against generated ground truth through the real path: for
-# each seed, generates a real-sized data set, imports it into its own SQLite file, runs the ratio
-# and the interpolated (default) reports and scores each with `storemon evaluate`. Prints one TSV
-# line per (seed, method, column). The candidates of bench/accuracy-results.md were scored faster,
-# without a database, with `storemon experiment --data DIR --grid "ratio;DownReachMinutes=30;..."`.
+# Measures the estimators' accuracy against generated ground truth through the production path
+# only: for each seed, `storemon generate` writes a real-sized data set, `storemon import` loads it
+# into a fresh SQLite file, `storemon report` computes the ratio and the interpolated (default)
+# reports and `storemon evaluate --report` scores each. Prints one TSV line per (seed, method,
+# column). Settings in the environment (e.g. StoreMonitoring__Estimation__DownReachMinutes=30)
+# reach the report as they would in production; the database is always the run's own file.
 #
 # Usage: bench/accuracy.sh [seeds...]      (default: 1 3 8)
 # Env:   STOREMON   command that runs the CLI (default: dotnet run --project src/StoreMonitoring.Cli -c Release --)
@@ -16,6 +17,14 @@ DAYS=${DAYS:-21}
 WORK=${WORK:-/tmp/storemon-accuracy}
 if [ $# -gt 0 ]; then SEEDS=("$@"); else SEEDS=(1 3 8); fi
 
+# storemon on the seed's own SQLite file, run from its folder so nothing relative leaks in.
+on_db() { # run-dir args...
+  local run="$1"; shift
+  (cd "$run" && env StoreMonitoring__Database__Provider=sqlite \
+    "StoreMonitoring__Database__ConnectionString=Data Source=$run/accuracy.db" \
+    "ConnectionStrings__StoreMonitoring=Data Source=$run/accuracy.db" $STOREMON "$@")
+}
+
 score() { # seed method report-file
   $STOREMON evaluate --data "$WORK/gen-$1" --report "$3" |
     awk -v s="$1" -v m="$2" '$1 ~ /_last_/ { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, m, $1, $3, $4, $7, $8 }'
@@ -26,9 +35,9 @@ for seed in "${SEEDS[@]}"; do
   data="$WORK/gen-$seed" run="$WORK/run-$seed"
   rm -rf "$data" "$run" && mkdir -p "$run"
   $STOREMON generate --stores "$STORES" --days "$DAYS" --seed "$seed" --out "$data" >&2
-  (cd "$run" && $STOREMON import "$data" >&2)
+  on_db "$run" import "$data" >&2
   for method in ratio interpolated; do
-    (cd "$run" && $STOREMON report --method "$method" --out "$method.csv" 2>/dev/null)
+    on_db "$run" report --method "$method" --out "$run/$method.csv" 2>/dev/null
     score "$seed" "$method" "$run/$method.csv"
   done
 done

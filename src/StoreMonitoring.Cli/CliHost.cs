@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,8 @@ namespace StoreMonitoring.Cli;
 /// </summary>
 internal static class CliHost
 {
-    public static IHost Build(LogLevel minimumLevel = LogLevel.Warning)
+    /// <param name="settings">Configuration that wins over every other source (a verb's own database, for one).</param>
+    public static IHost Build(LogLevel minimumLevel = LogLevel.Warning, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -20,6 +22,11 @@ internal static class CliHost
             Args = [],
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using StoreMonitoring.Evaluation;
+using Microsoft.Data.Sqlite;
+using StoreMonitoring.Lab.Evaluation;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Cli;
@@ -8,16 +9,21 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Directory written by `storemon generate` (truth.csv and store_status.csv)", Required = true };
-        var report = new Option<string>("--report") { Description = "Report CSV to score: the seven columns; other columns are ignored", Required = true };
+        var data = new Option<string>("--data") { Description = "Directory written by `storemon generate` (truth.csv and the three input files)", Required = true };
+        var report = new Option<string?>("--report")
+        {
+            Description = "Report CSV to score: the seven columns; other columns are ignored. "
+                + "Without it, the data is imported into a temporary SQLite database and reported exactly as `storemon import` and `storemon report` do",
+        };
+        var method = new Option<string?>("--method") { Description = "Without --report: interpolated (default) or ratio" };
         var now = new Option<string?>("--now") { Description = "End of the windows, ISO 8601 (default: the latest timestamp in store_status.csv)" };
-        var command = new Command("evaluate", "Print a report's mean absolute error against a generated data set's truth, column by column.") { data, report, now };
+        var command = new Command("evaluate", "Print a report's mean absolute error against a generated data set's truth, column by column.") { data, report, method, now };
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(
-            _ => Task.FromResult(Run(parse.GetValue(data)!, parse.GetValue(report)!, parse.GetValue(now))), cancellationToken));
+            ct => RunAsync(parse.GetValue(data)!, parse.GetValue(report), parse.GetValue(method), parse.GetValue(now), ct), cancellationToken));
         return command;
     }
 
-    private static int Run(string data, string report, string? nowText)
+    private static async Task<int> RunAsync(string data, string? report, string? methodText, string? nowText, CancellationToken cancellationToken)
     {
         long? now = null;
         if (nowText is not null)
@@ -27,10 +33,53 @@ internal static class EvaluateCommand
                 : throw new ArgumentException($"--now '{nowText}' is not a timestamp: use ISO 8601, e.g. 2024-10-14T23:55:18Z.");
         }
 
+        var directory = Path.GetFullPath(data);
+        if (report is not null)
+        {
+            if (methodText is not null)
+            {
+                throw new ArgumentException("--method applies only without --report: the report given was computed already.");
+            }
+
+            return Print(directory, Path.GetFullPath(report), now);
+        }
+
+        // A database of its own, so the figures come from the production import and report and
+        // nothing is left behind (in the repository, the current directory or the configured database).
+        var temporary = Directory.CreateTempSubdirectory("storemon-evaluate-");
+        try
+        {
+            var connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(temporary.FullName, "evaluate.db") }.ToString();
+            KeyValuePair<string, string?>[] settings =
+            [
+                new("StoreMonitoring:Database:Provider", "sqlite"),
+                new("StoreMonitoring:Database:MigrateOnStart", "true"),
+                new("StoreMonitoring:Database:ConnectionString", connectionString),
+                new("ConnectionStrings:StoreMonitoring", connectionString),
+            ];
+            var reportPath = Path.Combine(temporary.FullName, "report.csv");
+            var exit = await ImportCommand.RunAsync(directory, cancellationToken, settings);
+            if (exit == 0)
+            {
+                exit = await ReportCommand.RunAsync(methodText, nowText, reportPath, columns: null, cancellationToken, settings);
+            }
+
+            return exit == 0 ? Print(directory, reportPath, now) : exit;
+        }
+        finally
+        {
+            // Pooled connections keep the file open; close them before the folder goes.
+            SqliteConnection.ClearAllPools();
+            temporary.Delete(recursive: true);
+        }
+    }
+
+    private static int Print(string directory, string reportPath, long? now)
+    {
         EvaluationResult result;
         try
         {
-            result = ReportEvaluator.Evaluate(Path.GetFullPath(data), Path.GetFullPath(report), now);
+            result = ReportEvaluator.Evaluate(directory, reportPath, now);
         }
         catch (MalformedCsvException ex)
         {

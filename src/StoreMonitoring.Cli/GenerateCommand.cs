@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using StoreMonitoring.Generation;
+using StoreMonitoring.Lab.Generation;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Cli;

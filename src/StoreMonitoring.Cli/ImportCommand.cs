@@ -19,9 +19,10 @@ internal static class ImportCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? directory, CancellationToken cancellationToken)
+    /// <param name="settings">Configuration overrides, see <see cref="CliHost.Build"/>.</param>
+    internal static async Task<int> RunAsync(string? directory, CancellationToken cancellationToken, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
-        using var host = CliHost.Build();
+        using var host = CliHost.Build(settings: settings);
         await CliHost.PrepareDatabaseAsync(host.Services, cancellationToken);
         var importer = host.Services.GetRequiredService<DataImporter>();
         var source = Path.GetFullPath(directory ?? host.Services.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value.DataDirectory);

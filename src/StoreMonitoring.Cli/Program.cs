@@ -10,7 +10,6 @@ public static class Program
         ReportCommand.Create(),
         GenerateCommand.Create(),
         EvaluateCommand.Create(),
-        ExperimentCommand.Create(),
         MigrateCommand.Create(),
     };
 

@@ -22,7 +22,9 @@ internal static class ReportCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string? methodText, string? nowText, string? output, string? columns, CancellationToken cancellationToken)
+    /// <param name="settings">Configuration overrides, see <see cref="CliHost.Build"/>.</param>
+    internal static async Task<int> RunAsync(
+        string? methodText, string? nowText, string? output, string? columns, CancellationToken cancellationToken, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var extended = columns?.ToLowerInvariant() switch
         {
@@ -31,7 +33,7 @@ internal static class ReportCommand
             _ => throw new ArgumentException($"--columns '{columns}' is not valid: use default or extended."),
         };
 
-        using var host = CliHost.Build();
+        using var host = CliHost.Build(settings: settings);
         var options = host.Services.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value;
         var method = options.Reports.DefaultMethod;
         if (methodText is not null && !EstimationMethods.TryParse(methodText, out method))

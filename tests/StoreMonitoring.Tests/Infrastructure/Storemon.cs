@@ -7,7 +7,11 @@ public static class Storemon
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static async Task<Result> RunAsync(TestDatabase db, string workingDirectory, params string[] args)
+    public static Task<Result> RunAsync(TestDatabase db, string workingDirectory, params string[] args) =>
+        RunAsync(db, workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <param name="environment">Variables set after the database's, e.g. TMPDIR to watch what a verb leaves behind.</param>
+    public static async Task<Result> RunAsync(TestDatabase db, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "storemon"))
         {
@@ -24,6 +28,11 @@ public static class Storemon
         foreach (var (key, value) in db.Settings())
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
         }
 
         using var process = Process.Start(start)!;

@@ -1,4 +1,4 @@
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 /// <summary>How a store's true up and down periods are drawn.</summary>
 internal enum ReliabilityKind

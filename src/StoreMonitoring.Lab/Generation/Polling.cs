@@ -1,7 +1,7 @@
 using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 internal enum PollingKind
 {

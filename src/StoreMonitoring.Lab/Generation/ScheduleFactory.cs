@@ -1,7 +1,7 @@
 using NodaTime;
 using StoreMonitoring.Stores;
 
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 /// <summary>The kinds of weekly schedule the real hours file contains, plus the spellings our semantics accept that it does not.</summary>
 internal enum ScheduleKind
@@ -43,7 +43,7 @@ internal enum ScheduleKind
 
 internal static class ScheduleFactory
 {
-    private static readonly LocalTime EndOfDay = new(23, 59, 59);
+    private static readonly LocalTime EndOfDay = BusinessHours.EndOfDay;
 
     private static readonly double[] Weights = [8, 5, 30, 18, 12, 8, 3, 3, 4, 5, 2, 2];
 

@@ -4,7 +4,7 @@ using StoreMonitoring.Import;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Evaluation;
+namespace StoreMonitoring.Lab.Evaluation;
 
 /// <summary>A file that cannot be evaluated: a missing column, a number that is not one, a repeated store.</summary>
 public sealed class MalformedCsvException(string message) : FormatException(message);

@@ -4,7 +4,7 @@ using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 /// <summary>One store's true figures in the report's units, in hundredths: minutes for the hour, hours otherwise.</summary>
 public readonly record struct TruthRow(string StoreId, long UptimeHour, long UptimeDay, long UptimeWeek, long DowntimeHour, long DowntimeDay, long DowntimeWeek);

@@ -1,10 +1,10 @@
 using NodaTime;
 using NodaTime.TimeZones;
-using StoreMonitoring.Generation;
+using StoreMonitoring.Lab.Generation;
 using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Tests.Generation;
+namespace StoreMonitoring.Tests.Lab;
 
 /// <summary>
 /// The generator's truth against a slow reference that shares none of its interval maths: it

@@ -1,4 +1,4 @@
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 /// <summary>
 /// xoshiro256** seeded through SplitMix64, with the few distributions the generator draws from.

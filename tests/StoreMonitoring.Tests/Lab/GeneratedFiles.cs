@@ -2,7 +2,7 @@ using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
 
-namespace StoreMonitoring.Tests.Generation;
+namespace StoreMonitoring.Tests.Lab;
 
 /// <summary>
 /// Reads generated files with plain string handling, independently of the library's importer, so

@@ -1,7 +1,7 @@
 using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 /// <summary>
 /// A store's hidden true state: the sorted, disjoint ranges in which it was down. Every boundary

@@ -1,7 +1,7 @@
 using NodaTime;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 /// <summary>What to generate. The same options always produce the same bytes.</summary>
 /// <param name="Stores">Stores that are polled (the status file's stores); the hours and timezone files also list some unpolled ones, as the real files do.</param>

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
-using StoreMonitoring.Generation;
+using StoreMonitoring.Lab.Generation;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Tests.Generation;
+namespace StoreMonitoring.Tests.Lab;
 
 public sealed partial class DataGeneratorTests
 {

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using StoreMonitoring.Cli;
-using StoreMonitoring.Evaluation;
-using StoreMonitoring.Generation;
+using StoreMonitoring.Lab.Evaluation;
+using StoreMonitoring.Lab.Generation;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Tests.Generation;
+namespace StoreMonitoring.Tests.Lab;
 
 public sealed class ReportEvaluatorTests
 {

@@ -2,7 +2,7 @@ using NodaTime;
 using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Generation;
+namespace StoreMonitoring.Lab.Generation;
 
 /// <summary>One generated store: what the input files say about it and the hidden truth behind its polls.</summary>
 internal sealed class GeneratedStore
