@@ -110,7 +110,7 @@ public sealed class DataImporter(
         try
         {
             using var file = InputFile.Open(directory, path);
-            using var reader = CsvInput.Open(file);
+            using var reader = CsvInput.Open(file, CsvInput.AllColumns);
             using var transaction = connection.BeginTransaction();
             try
             {

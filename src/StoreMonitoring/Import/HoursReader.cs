@@ -22,8 +22,7 @@ internal static class HoursReader
                 context.CancellationToken.ThrowIfCancellationRequested();
             }
 
-            CsvInput.EnsureOneLine(row);
-            if (!CsvInput.TryStoreId(row, width, columns[0], rejected, out var storeId))
+            if (!CsvInput.EnsureOneLine(row, rejected) || !CsvInput.TryStoreId(row, width, columns[0], rejected, out var storeId))
             {
                 continue;
             }

@@ -24,8 +24,7 @@ internal static class StatusReader
                 progress(rows);
             }
 
-            CsvInput.EnsureOneLine(row);
-            if (!CsvInput.TryStoreId(row, width, storeColumn, rejected, out var storeId))
+            if (!CsvInput.EnsureOneLine(row, rejected) || !CsvInput.TryStoreId(row, width, storeColumn, rejected, out var storeId))
             {
                 continue;
             }
