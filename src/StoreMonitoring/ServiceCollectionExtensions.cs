@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Import;
+using StoreMonitoring.Incidents;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Time;
@@ -35,7 +36,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Migrator>();
         services.AddSingleton<AppLock>();
         services.AddSingleton<AcceptedInstants>();
+        services.AddSingleton<IncidentUpdater>();
         services.AddSingleton<DataImporter>();
+        services.AddSingleton<Ingest.PollIngest>();
         services.AddSingleton<ReportCalculator>();
         services.AddSingleton<ReportJobs>();
         services.AddSingleton<ReportJobRunner>();

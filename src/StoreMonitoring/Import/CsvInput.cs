@@ -14,11 +14,11 @@ internal static class CsvInput
         [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '\u007F', .. Enumerable.Range(0x80, 0x20).Select(c => (char)c)]);
 
     /// <param name="columns">Every name the file's kind accepts: only these are ever named back in an error.</param>
-    public static SepReader Open(InputFile file, params string[] columns)
+    public static SepReader Open(CheckedTextReader text, params string[] columns)
     {
         try
         {
-            return Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, Trim = SepTrim.All }).From(file.Reader);
+            return Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, Trim = SepTrim.All }).From(text);
         }
         catch (ArgumentException ex)
         {
@@ -87,6 +87,13 @@ internal static class CsvInput
         return false;
     }
 
+    /// <summary>What makes a store id unusable, wherever it comes from; null when it is fine.</summary>
+    public static string? StoreIdProblem(ReadOnlySpan<char> storeId) =>
+        storeId.IsEmpty ? "empty store_id"
+        : storeId.Length > MaxStoreIdLength ? $"store_id longer than {MaxStoreIdLength} characters"
+        : storeId.ContainsAny(ControlCharacters) ? "store_id contains a control character"
+        : null;
+
     /// <summary>What every kind of row needs: the header's column count and a usable store id.</summary>
     public static bool TryStoreId(SepReader.Row row, int width, int storeColumn, RejectedRows rejected, out ReadOnlySpan<char> storeId)
     {
@@ -98,10 +105,7 @@ internal static class CsvInput
         }
 
         storeId = row[storeColumn].Span;
-        var problem = storeId.IsEmpty ? "empty store_id"
-            : storeId.Length > MaxStoreIdLength ? $"store_id longer than {MaxStoreIdLength} characters"
-            : storeId.ContainsAny(ControlCharacters) ? "store_id contains a control character"
-            : null;
+        var problem = StoreIdProblem(storeId);
         if (problem is not null)
         {
             rejected.Add(row, problem);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StoreMonitoring.Incidents;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Time;
 
@@ -18,7 +19,13 @@ public readonly record struct ImportProgress(string File, long RowsRead, double 
 /// run with its summary.
 /// </summary>
 public sealed class DataImporter(
-    StoreDatabase database, AppLock appLock, AcceptedInstants accepted, TimeProvider time, IOptions<StoreMonitoringOptions> options, ILogger<DataImporter> logger)
+    StoreDatabase database,
+    AppLock appLock,
+    AcceptedInstants accepted,
+    IncidentUpdater incidents,
+    TimeProvider time,
+    IOptions<StoreMonitoringOptions> options,
+    ILogger<DataImporter> logger)
     : IDisposable
 {
     private const string LockName = "import";
@@ -110,7 +117,7 @@ public sealed class DataImporter(
         try
         {
             using var file = InputFile.Open(directory, path);
-            using var reader = CsvInput.Open(file, CsvInput.AllColumns);
+            using var reader = CsvInput.Open(file.Reader, CsvInput.AllColumns);
             using var transaction = connection.BeginTransaction();
             try
             {
@@ -123,6 +130,9 @@ public sealed class DataImporter(
                 };
                 file.EnsureUnchanged();
                 stores.SaveAdded(connection, transaction);
+                var incidentTime = Stopwatch.StartNew();
+                incidents.Update(connection, transaction, context.Touched, bulk: true);
+                Log.IncidentsUpdated(logger, name, context.Touched.Count, incidentTime.ElapsedMilliseconds);
                 // Committed only while the lease is still this import's, and renewed by the commit.
                 if (!appLock.RenewWithin(connection, transaction, LockName, _holder, Lease))
                 {
