@@ -15,6 +15,9 @@ internal static class ApiDefaults
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         services.AddProblemDetails();
+        // A body read past its limit throws with 413 in it; everything else unexpected is a 500
+        // whose problem details carry only the trace id, never the exception's text.
+        services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Store Monitoring API";

@@ -12,6 +12,7 @@ public static class Program
         EvaluateCommand.Create(),
         ExperimentCommand.Create(),
         MigrateCommand.Create(),
+        ApiKeyCommand.Create(),
     };
 
     // Ctrl+C cancels the verb; the wait lets an import roll back and release its database lock

@@ -132,7 +132,7 @@ internal static class DebugEndpoints
         return TypedResults.Ok(new
         {
             import_status = lastImport is null ? "never imported" : lastImport.RootElement.GetProperty("files").EnumerateArray().All(f => f.GetProperty("error").ValueKind != JsonValueKind.String) ? "imported" : "imported with errors",
-            last_import = lastImport?.RootElement.Clone(),
+            last_import = lastImport is null ? null : WithDirectoryName(lastImport.RootElement),
             issues,
             counts = new { store_status = counts.StoreStatus, business_hours = counts.BusinessHours, timezones = counts.Timezones, stores = counts.Stores },
             distinct_stores = new
@@ -161,6 +161,18 @@ internal static class DebugEndpoints
             samples = new { store_status = statusSamples, business_hours = hoursSamples, timezones = zoneSamples },
             rejected_rows = rejected,
         });
+    }
+
+    /// <summary>The stored summary names the absolute data directory; callers see only its name.</summary>
+    private static System.Text.Json.Nodes.JsonNode? WithDirectoryName(JsonElement summary)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(summary.GetRawText());
+        if (node?["directory"]?.GetValue<string>() is { } directory)
+        {
+            node["directory"] = Import.ImportEndpoints.Shown(directory);
+        }
+
+        return node;
     }
 
     private static object Coverage(long covered, long total) => new { stores = covered, of = total, percent = Percent(covered, total) };

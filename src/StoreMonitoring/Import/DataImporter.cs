@@ -18,7 +18,7 @@ public readonly record struct ImportProgress(string File, long RowsRead, double 
 /// is applied not at all and the others are unaffected; a bad row is skipped, counted and kept
 /// as an example.
 /// </summary>
-public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimeProvider time, ILogger<DataImporter> logger) : IDisposable
+public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimeProvider time, ILogger<DataImporter> logger, Telemetry.StoreMonitoringMetrics metrics) : IDisposable
 {
     public const int MaxStoreIdLength = 255;
     private const int MaxExamples = 20;
@@ -146,6 +146,7 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
                 json = JsonSerializer.Serialize(summary, ImportJson.Options),
             },
             cancellationToken: cancellationToken));
+        metrics.ImportFinished(summary);
         return summary;
     }
 
@@ -183,8 +184,9 @@ public sealed class DataImporter(StoreDatabase database, AppLock appLock, TimePr
         }
         catch (Exception ex) when (ex is InvalidInputFileException or IOException or UnauthorizedAccessException or FormatException)
         {
-            var reason = ex is InvalidInputFileException ? ex.Message : $"cannot be read: {ex.Message}";
-            Log.FileRejected(logger, file.Name, reason);
+            // An I/O message names the absolute path, and the reason reaches API callers: the log keeps the detail.
+            var reason = ex switch { InvalidInputFileException => ex.Message, FormatException => $"cannot be read: {ex.Message}", UnauthorizedAccessException => "cannot be read: permission denied", _ => "cannot be read (an I/O error, logged)" };
+            Log.FileRejected(logger, file.Name, $"{reason} ({ex.Message})");
             return file.ToSummary(kind, 0, stopwatch.ElapsedMilliseconds, $"{file.Name}: {reason}");
         }
     }

@@ -13,7 +13,8 @@ public sealed class ReportJobRunner(
     ReportJobs jobs,
     ReportCalculator calculator,
     IOptions<StoreMonitoringOptions> options,
-    ILogger<ReportJobRunner> logger)
+    ILogger<ReportJobRunner> logger,
+    Telemetry.StoreMonitoringMetrics metrics)
 {
     public async Task RunAsync(ReportJob job, string worker, CancellationToken cancellationToken)
     {
@@ -65,6 +66,7 @@ public sealed class ReportJobRunner(
                 jobs.Complete(connection, job.ReportId, worker, stores);
             }
 
+            metrics.ReportFinished(job.Method, ReportStatus.Complete, stopwatch.Elapsed);
             Log.ReportComplete(logger, job.ReportId, stores, method.Name(), now is null ? "(no data)" : UnixMicros.Format(now.Value), stopwatch.ElapsedMilliseconds);
             await ExportAsync(job.ReportId, cancellationToken);
         }
@@ -81,7 +83,9 @@ public sealed class ReportJobRunner(
         catch (Exception ex)
         {
             Log.ReportFailed(logger, ex, job.ReportId);
-            await jobs.FailAsync(job.ReportId, worker, $"{ex.GetType().Name}: {ex.Message}");
+            metrics.ReportFinished(job.Method, ReportStatus.Error, stopwatch.Elapsed);
+            // The exception stays in the log: its text can name paths and internals, not for callers.
+            await jobs.FailAsync(job.ReportId, worker, $"The report could not be computed (an internal error, logged with report id {job.ReportId}).");
         }
         finally
         {
@@ -96,7 +100,7 @@ public sealed class ReportJobRunner(
     /// </summary>
     private async Task ExportAsync(string reportId, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(options.Value.ReportDirectory, $"report_{reportId}.csv");
+        var path = ReportRetention.ExportPath(options.Value.ReportDirectory, reportId);
         try
         {
             await ReportCsv.WriteFileAsync(path, jobs.ReadRowsAsync(reportId, cancellationToken), extended: false, cancellationToken);
