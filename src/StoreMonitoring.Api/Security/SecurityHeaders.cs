@@ -15,7 +15,7 @@ public sealed class DocsSettings
 {
     public const string Section = "StoreMonitoring:Docs";
 
-    /// <summary>Serve <c>/docs</c> and <c>/openapi/v1.json</c>; unset means on in Development only.</summary>
+    /// <summary>Serve <c>/docs</c> and <c>/openapi/v1.json</c>; unset means on everywhere but Production.</summary>
     public bool? Enabled { get; set; }
 }
 
@@ -97,10 +97,10 @@ internal static class SecurityHeaders
         return app;
     }
 
-    /// <summary><c>/docs</c> and <c>/openapi/v1.json</c>, public when on: on in Development, elsewhere only when enabled.</summary>
+    /// <summary><c>/docs</c> and <c>/openapi/v1.json</c>, public when on: off in Production unless enabled.</summary>
     public static WebApplication MapDocs(this WebApplication app)
     {
-        var enabled = app.Configuration.GetSection(DocsSettings.Section).Get<DocsSettings>()?.Enabled ?? app.Environment.IsDevelopment();
+        var enabled = app.Configuration.GetSection(DocsSettings.Section).Get<DocsSettings>()?.Enabled ?? !app.Environment.IsProduction();
         if (enabled)
         {
             app.MapOpenApi().AllowAnonymous();
