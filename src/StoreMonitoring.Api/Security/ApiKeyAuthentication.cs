@@ -27,6 +27,7 @@ internal static partial class ApiKeyAuthentication
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(Scheme, null);
         builder.Services.AddAuthorization();
+        builder.Services.AddApiKeyOpenApi();
         builder.Services.AddSingleton<IConfigureOptions<AuthorizationOptions>, ConfigurePolicies>();
         return builder;
     }

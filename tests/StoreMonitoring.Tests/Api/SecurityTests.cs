@@ -54,6 +54,14 @@ public sealed class SecurityTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/metrics")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiKeys.Request(HttpMethod.Get, "/metrics", bearer: keys.Read))).StatusCode);
+
+        // The OpenAPI document says how to authenticate and which scope each operation needs.
+        var openApi = await (await client.GetAsync("/openapi/v1.json")).JsonAsync();
+        Assert.True(openApi.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("bearer", out _));
+        var triggerOperation = openApi.GetProperty("paths").GetProperty("/trigger_report").GetProperty("post");
+        Assert.Equal("write", triggerOperation.GetProperty("security")[0].GetProperty("bearer")[0].GetString());
+        Assert.True(triggerOperation.GetProperty("responses").TryGetProperty("403", out _));
+        Assert.False(openApi.GetProperty("paths").GetProperty("/").GetProperty("get").TryGetProperty("security", out _));
     }
 
     [Fact]
@@ -152,6 +160,30 @@ public sealed class SecurityTests
         var missing = await (await noFiles.CreateClient().PostAsync("/import_data", null)).Content.ReadAsStringAsync();
         Assert.Contains("No input files in 'empty'", missing, StringComparison.Ordinal);
         Assert.DoesNotContain(db.Folder.Path, missing, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task A_failed_report_says_so_without_the_exception_text(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        await using var app = new StoreMonitoringApp(db.Settings());
+        var client = app.CreateClient();
+        // A job no worker can run (another version queued a method this one does not know): the runner throws.
+        var id = Guid.NewGuid().ToString();
+        await using (var connection = await ((StoreMonitoring.Storage.StoreDatabase)app.Services.GetService(typeof(StoreMonitoring.Storage.StoreDatabase))!).OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "INSERT INTO report_jobs (report_id, status, method, requested_at_us) VALUES (@id, 'Pending', 'bogus', 0)", new { id });
+        }
+
+        var failed = await (await client.WaitForReportAsync(id)).JsonAsync();
+
+        Assert.Equal("Error", failed.GetProperty("status").GetString());
+        var error = failed.GetProperty("error").GetString()!;
+        Assert.Contains(id, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("bogus", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+        Assert.Contains("storemon_report_state=\"error\"", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
     }
 
     private static string Messages(Exception? error)
