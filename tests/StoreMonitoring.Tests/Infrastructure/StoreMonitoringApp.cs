@@ -31,7 +31,15 @@ public sealed class StoreMonitoringApp(IReadOnlyDictionary<string, string?> sett
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => { logging.ClearProviders(); if (System.Environment.GetEnvironmentVariable("STOREMON_TEST_LOGS") == "1") { logging.AddConsole(); } });
+        // STOREMON_TEST_LOGS=1 shows the host's log when a test needs explaining.
+        builder.ConfigureLogging(logging =>
+        {
+            logging.ClearProviders();
+            if (System.Environment.GetEnvironmentVariable("STOREMON_TEST_LOGS") == "1")
+            {
+                logging.AddConsole();
+            }
+        });
         if (services is not null)
         {
             builder.ConfigureServices(services);
