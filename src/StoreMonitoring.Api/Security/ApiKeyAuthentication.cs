@@ -35,7 +35,18 @@ internal static partial class ApiKeyAuthentication
     /// <summary>Resolves the access mode now, so a service that must not start open fails before it listens.</summary>
     public static ApiAccess CheckApiAccess(this WebApplication app)
     {
-        var access = app.Services.GetRequiredService<ApiAccess>();
+        ApiAccess access;
+        try
+        {
+            access = app.Services.GetRequiredService<ApiAccess>();
+        }
+        catch (OptionsValidationException ex)
+        {
+            // Logged too, so that a log collector sees why the service is not running.
+            LogRefused(app.Logger, string.Join(" ", ex.Failures));
+            throw;
+        }
+
         if (!access.KeysRequired)
         {
             LogOpen(app.Logger, app.Environment.EnvironmentName);
@@ -43,6 +54,9 @@ internal static partial class ApiKeyAuthentication
 
         return access;
     }
+
+    [LoggerMessage(5003, LogLevel.Critical, "Refusing to start: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
 
     [LoggerMessage(5001, LogLevel.Warning, "No API keys are in use ({Environment}): anyone who can reach this service can read and change it")]
     private static partial void LogOpen(ILogger logger, string environment);
