@@ -9,6 +9,7 @@ using StoreMonitoring.Incidents;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Time;
+using StoreMonitoring.Telemetry;
 
 namespace StoreMonitoring;
 
@@ -42,6 +43,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ReportCalculator>();
         services.AddSingleton<ReportJobs>();
         services.AddSingleton<ReportJobRunner>();
+        services.AddSingleton<ReportQueue>();
+        services.AddSingleton<ReportRetention>();
+        services.AddSingleton<StoreMonitoringMetrics>();
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }

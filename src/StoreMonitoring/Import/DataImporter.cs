@@ -25,7 +25,8 @@ public sealed class DataImporter(
     IncidentUpdater incidents,
     TimeProvider time,
     IOptions<StoreMonitoringOptions> options,
-    ILogger<DataImporter> logger)
+    ILogger<DataImporter> logger,
+    Telemetry.StoreMonitoringMetrics metrics)
     : IDisposable
 {
     private const string LockName = "import";
@@ -104,6 +105,7 @@ public sealed class DataImporter(
                 json = JsonSerializer.Serialize(summary, ImportJson.Options),
             },
             cancellationToken: cancellationToken));
+        metrics.ImportFinished(summary);
         return summary;
     }
 
@@ -156,7 +158,13 @@ public sealed class DataImporter(
         {
             // Whatever the file did to the reader (its header, encoding, a runaway quote, a read
             // error), the answer names the file and why, and the other files go on.
-            var reason = ex is InvalidInputFileException ? ex.Message : $"cannot be read ({ex.GetType().Name}); nothing of this file was applied";
+            // An I/O message names the absolute path, and the reason reaches API callers: the log keeps the detail.
+            var reason = ex switch
+            {
+                InvalidInputFileException => ex.Message,
+                UnauthorizedAccessException => "cannot be read: permission denied; nothing of this file was applied",
+                _ => $"cannot be read ({ex.GetType().Name}, logged); nothing of this file was applied",
+            };
             if (ex is not InvalidInputFileException)
             {
                 Log.FileUnreadable(logger, ex, name);
