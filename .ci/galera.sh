@@ -8,7 +8,8 @@
 #   stop            stops every node cleanly, the last one stopped being the next bootstrap node
 #   status          one line per node, then the running nodes' connection strings; exits 1 unless
 #                   all three nodes run
-#   wait-synced     waits until all three nodes run, are Synced and see a cluster of three
+#   wait-synced     waits until all three nodes run, are Synced, see a cluster of three and have
+#                   applied everything committed when they got there
 #   kill-node N     kill -9 the server of node N (a crash, for failure tests)
 #   restart-node N  stops node N cleanly if it runs, starts it again and waits until it has rejoined
 #                   (IST from a peer's gcache, or a full rsync SST) and is Synced
@@ -193,6 +194,15 @@ launch_node() {
     local n=$1
     shift
     prepare_node "$n"
+    # After a crash grastate.dat says seqno -1: without the position recovered from InnoDB the node
+    # would start a new history (bootstrap) or ask for a full SST instead of an IST (joiner).
+    local recovered
+    recovered="$(node_dir "$n")/recovered-position"
+    if [ "$(grastate "$n" seqno)" = "-1" ]; then
+        as_root test -f "$recovered" || last_seqno "$n" >/dev/null
+        if as_root test -f "$recovered"; then set -- "$@" "--wsrep-start-position=$(as_root cat "$recovered")"; fi
+    fi
+    as_root rm -f "$recovered"
     log "starting node $n on 127.0.0.1:$(sql_port "$n") (group port $(group_port "$n"))${1:+ with $*}"
     as_root setsid --wait mariadbd --defaults-file="$(node_cnf "$n")" "$@" </dev/null >/dev/null 2>&1 &
     local launcher=$! waited=0 state ready
@@ -231,8 +241,8 @@ last_seqno() {
         position="$(as_root sed -n 's/.*WSREP: Recovered position: \([^ ]*\).*/\1/p' "$recover_log" \
             2>/dev/null | tail -n 1)"
         seqno="${position##*:}"
-        # mariadbd alone does not read back what --wsrep-recover found (mysqld_safe passes it on): a node
-        # bootstrapped without it starts a new history, and every joiner then needs a full SST.
+        # mariadbd alone does not read back what --wsrep-recover found (mysqld_safe passes it on):
+        # launch_node does.
         [ -z "$position" ] || echo "$position" | as_root tee "$(node_dir "$n")/recovered-position" >/dev/null
     fi
     echo "${seqno:--1}"
@@ -256,22 +266,13 @@ bootstrap_node() {
         # Never started as a cluster: node 1 holds the initial data, the others receive it by SST.
         as_root test -d "$(node_data 1)/mysql" || { prepare_node 1; initialise_node 1; }
         best=1
-        echo "$best"
-        return
-    fi
-    if [ "$best_safe" != 1 ]; then
+    elif [ "$best_safe" != 1 ]; then
         # Galera refuses --wsrep-new-cluster on a node not marked safe (it may be behind); this one was
         # chosen because it is not.
         log "marking node $best safe to bootstrap"
         as_root sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$(node_data "$best")/grastate.dat"
     fi
-    local recovered
-    recovered="$(node_dir "$best")/recovered-position"
-    if [ "$(grastate "$best" seqno)" = "-1" ] && as_root test -f "$recovered"; then
-        echo "$best --wsrep-start-position=$(as_root cat "$recovered")"
-    else
-        echo "$best"
-    fi
+    echo "$best"
 }
 
 running_nodes() {
@@ -293,8 +294,18 @@ primary_node() {
     return 1
 }
 
+last_committed_all() {
+    local n value
+    for ((n = 1; n <= NODES; n++)); do
+        value="$(wsrep_status "$n" wsrep_last_committed)"
+        echo "${value:-0}"
+    done
+}
+max_last_committed() { last_committed_all | sort -n | tail -n 1; }
+min_last_committed() { last_committed_all | sort -n | head -n 1; }
+
 wait_synced() {
-    local waited=0 n all
+    local waited=0 n all target=""
     while :; do
         all=1
         for ((n = 1; n <= NODES; n++)); do
@@ -307,7 +318,13 @@ wait_synced() {
                 break
             fi
         done
-        [ "$all" = 1 ] && break
+        if [ "$all" = 1 ]; then
+            # Synced means in the group and following it, not caught up: a node back from a crash may
+            # still be applying what it missed. Wait until every node has applied what the most advanced
+            # one had committed, so that a plain read sees the same rows on every node.
+            [ -n "$target" ] || target="$(max_last_committed)"
+            [ "$(min_last_committed)" -lt "$target" ] || break
+        fi
         if [ "$waited" -ge $((READY_TIMEOUT * 10)) ]; then
             log "cluster not Synced with $NODES nodes after ${READY_TIMEOUT}s"
             status >&2 || true
@@ -342,11 +359,9 @@ start() {
 
     local n
     if [ -z "$(running_nodes)" ]; then
-        local choice first recover_flag
-        choice="$(bootstrap_node)"
-        read -r first recover_flag <<<"$choice"
-        as_root rm -f "$DIR"/node*/recovered-position
-        launch_node "$first" --wsrep-new-cluster ${recover_flag:+"$recover_flag"}
+        local first
+        first="$(bootstrap_node)"
+        launch_node "$first" --wsrep-new-cluster
     elif ! primary_node >/dev/null; then
         log "nodes $(running_nodes | tr '\n' ' ')run but none is in the primary component; run stop, then start"
         exit 1
