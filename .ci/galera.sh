@@ -4,15 +4,18 @@
 # Usage: .ci/galera.sh start|stop|status|wait-synced|kill-node N|restart-node N
 #
 #   start           bootstraps the cluster (or completes it: starts the nodes that are down), creates
-#                   the storemon database and user, and prints one connection string per node
+#                   the storemon database and user, and prints one connection string per node. A
+#                   cluster whose nodes all stopped or crashed restarts from its most advanced node
+#                   (grastate.dat, or --wsrep-recover after a crash), so no committed row is lost
 #   stop            stops every node cleanly, the last one stopped being the next bootstrap node
 #   status          one line per node, then the running nodes' connection strings; exits 1 unless
 #                   all three nodes run
 #   wait-synced     waits until all three nodes run, are Synced, see a cluster of three and have
 #                   applied everything committed when they got there
 #   kill-node N     kill -9 the server of node N (a crash, for failure tests)
-#   restart-node N  stops node N cleanly if it runs, starts it again and waits until it has rejoined
-#                   (IST from a peer's gcache, or a full rsync SST) and is Synced
+#   restart-node N  stops node N cleanly if it runs, starts it again (after a crash, from the position
+#                   InnoDB recovers) and waits until it has rejoined (IST from a peer's gcache, or a
+#                   full rsync SST if it missed more than that) and is Synced
 #
 # Environment:
 #   GALERA_DIR              one folder per node: data, socket, pid, config and log (default /tmp/storemon-galera)
