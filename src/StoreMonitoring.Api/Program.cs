@@ -9,6 +9,7 @@ using StoreMonitoring.Api.Polls;
 using StoreMonitoring.Api.Reports;
 using StoreMonitoring.Api.Security;
 using StoreMonitoring.Api.Stores;
+using StoreMonitoring.Api.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -50,6 +51,7 @@ app.MapReports();
 app.MapPolls();
 app.MapStores();
 app.MapIncidents();
+app.MapUi();
 
 app.Run();
 
