@@ -42,7 +42,11 @@ async function render() {
   } catch (err) {
     ctx.show(h('h1', {}, 'Something went wrong'), error(err));
   }
-  if (current === generation) main.dataset.ready = 'true';
+  if (current === generation) {
+    main.dataset.ready = 'true';
+    // For measurements: navigation to drawn page (bench/ui.sh reads it).
+    performance.mark(`ready:${name}`);
+  }
 }
 
 document.getElementById('goto').addEventListener('submit', event => {
