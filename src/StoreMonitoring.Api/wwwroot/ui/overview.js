@@ -32,6 +32,7 @@ function lastImport(debug) {
   const parts = [h('h2', { id: 'import' }, 'Last import')];
   if (!last) return [...parts, h('p', {}, `No import recorded (${debug.import_status}).`)];
   parts.push(h('p', {}, `${last.succeeded ? 'Succeeded' : 'Failed'}, finished ${last.finished_at}.`));
+  if (debug.issues.length) parts.push(h('ul', { id: 'import-issues' }, debug.issues.map(issue => h('li', {}, issue))));
   parts.push(table('Files', ['File', 'Rows read', 'Imported', 'Unchanged', 'Rejected', 'Conflicts', 'Error'],
     last.files.map(f => h('tr', { 'data-file': f.kind },
       h('td', {}, f.file), h('td', { class: 'num' }, f.rows_read), h('td', { class: 'num' }, f.imported), h('td', { class: 'num' }, f.unchanged),
