@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StoreMonitoring.Alerts;
 using StoreMonitoring.Import;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Storage;
@@ -39,6 +40,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ReportCalculator>();
         services.AddSingleton<ReportJobs>();
         services.AddSingleton<ReportJobRunner>();
+        services.AddAlerts();
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }
