@@ -4,12 +4,14 @@ using StoreMonitoring.Api.Debug;
 using StoreMonitoring.Api.Home;
 using StoreMonitoring.Api.Import;
 using StoreMonitoring.Api.Reports;
+using StoreMonitoring.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultUrls("http://localhost:8000");
 builder.Services.AddStoreMonitoring();
 builder.Services.AddReportWorker();
+builder.Services.AddWebhookWorker();
 builder.Services.AddApiDefaults();
 
 var app = builder.Build();
@@ -26,6 +28,7 @@ app.MapHome();
 app.MapImport();
 app.MapDebugData();
 app.MapReports();
+app.MapWebhooks();
 
 app.Run();
 

@@ -11,6 +11,7 @@ public static class Program
         GenerateCommand.Create(),
         EvaluateCommand.Create(),
         MigrateCommand.Create(),
+        WebhooksCommand.Create(),
     };
 
     // Ctrl+C cancels the verb; the wait lets an import roll back and release its database lock

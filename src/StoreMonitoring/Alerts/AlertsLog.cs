@@ -18,13 +18,4 @@ internal static partial class AlertsLog
 
     [LoggerMessage(6005, LogLevel.Warning, "Webhook {DeliveryId}: another worker took it over before its outcome was recorded")]
     public static partial void LeaseLost(ILogger logger, string deliveryId);
-
-    [LoggerMessage(6006, LogLevel.Warning, "Could not claim webhook deliveries")]
-    public static partial void ClaimFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(6007, LogLevel.Warning, "The stale-store check failed")]
-    public static partial void StaleCheckFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(6008, LogLevel.Information, "Stale-store check: {Events} store.stale event(s) queued")]
-    public static partial void StaleEvents(ILogger logger, int events);
 }

@@ -1,0 +1,119 @@
+using System.Data.Common;
+using Microsoft.Extensions.Options;
+using StoreMonitoring.Alerts;
+
+namespace StoreMonitoring.Api.Webhooks;
+
+internal static class WebhookWorkerExtensions
+{
+    public static IServiceCollection AddWebhookWorker(this IServiceCollection services) => services.AddHostedService<WebhookWorker>();
+}
+
+/// <summary>
+/// Delivers queued webhooks, up to the configured number at a time, and runs the stale-store
+/// check on its interval. The outbox is the queue: events queued by another process are found by
+/// polling, a local event wakes the worker at once, and a delivery whose worker died is taken over
+/// when its lease runs out.
+/// </summary>
+internal sealed partial class WebhookWorker(
+    WebhookDispatcher dispatcher, StaleStoreCheck staleCheck, WebhookSignal signal, IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<WebhookWorker> logger)
+    : BackgroundService
+{
+    private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.CurrentValue;
+        if (!settings.RunWorker)
+        {
+            return;
+        }
+
+        var stale = CheckStaleStoresAsync(settings.StaleCheckInterval, stoppingToken);
+        var running = new List<Task>();
+        // One wake-up wait lives across iterations: an abandoned wait would swallow the next signal.
+        Task<bool>? wake = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            running.RemoveAll(t => t.IsCompleted);
+            try
+            {
+                while (running.Count < settings.MaxConcurrentDeliveries)
+                {
+                    var delivery = await dispatcher.TryClaimAsync(_worker, stoppingToken);
+                    if (delivery is null)
+                    {
+                        break;
+                    }
+
+                    // Not cancelled by the shutdown: see WebhookDispatcher.SendAsync.
+                    running.Add(Task.Run(() => dispatcher.SendAsync(delivery, _worker), CancellationToken.None));
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is DbException or InvalidOperationException)
+            {
+                LogClaimFailed(ex);
+            }
+
+            try
+            {
+                wake ??= signal.WaitAsync(Timeout.InfiniteTimeSpan, stoppingToken);
+                var poll = Task.Delay(settings.PollInterval, time, stoppingToken);
+                await (running.Count < settings.MaxConcurrentDeliveries ? Task.WhenAny([wake, poll, .. running]) : Task.WhenAny(running));
+                if (wake.IsCompleted)
+                {
+                    await wake;
+                    wake = null;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        // Attempts under way end within their timeout and record their outcome before the host stops.
+        await Task.WhenAll(running);
+        await stale;
+    }
+
+    private async Task CheckStaleStoresAsync(TimeSpan interval, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(interval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    var queued = await staleCheck.RunAsync(stoppingToken);
+                    if (queued > 0)
+                    {
+                        LogStaleEvents(queued);
+                    }
+                }
+                catch (DbException ex)
+                {
+                    LogStaleCheckFailed(ex);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(6101, LogLevel.Warning, "Could not claim webhook deliveries")]
+    private partial void LogClaimFailed(Exception exception);
+
+    [LoggerMessage(6102, LogLevel.Warning, "The stale-store check failed")]
+    private partial void LogStaleCheckFailed(Exception exception);
+
+    [LoggerMessage(6103, LogLevel.Information, "Stale-store check: {Events} store.stale event(s) queued")]
+    private partial void LogStaleEvents(int events);
+}
