@@ -19,6 +19,8 @@ internal sealed partial class WebhookWorker(
     WebhookDispatcher dispatcher, StaleStoreCheck staleCheck, WebhookSignal signal, IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<WebhookWorker> logger)
     : BackgroundService
 {
+    private static readonly TimeSpan RecheckAfterWake = TimeSpan.FromMilliseconds(50);
+
     private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -33,9 +35,11 @@ internal sealed partial class WebhookWorker(
         var running = new List<Task>();
         // One wake-up wait lives across iterations: an abandoned wait would swallow the next signal.
         Task<bool>? wake = null;
+        var woken = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             running.RemoveAll(t => t.IsCompleted);
+            var claimed = false;
             try
             {
                 while (running.Count < settings.MaxConcurrentDeliveries)
@@ -48,6 +52,7 @@ internal sealed partial class WebhookWorker(
 
                     // Not cancelled by the shutdown: see WebhookDispatcher.SendAsync.
                     running.Add(Task.Run(() => dispatcher.SendAsync(delivery, _worker), CancellationToken.None));
+                    claimed = true;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -62,12 +67,16 @@ internal sealed partial class WebhookWorker(
             try
             {
                 wake ??= signal.WaitAsync(Timeout.InfiniteTimeSpan, stoppingToken);
-                var poll = Task.Delay(settings.PollInterval, time, stoppingToken);
+                // The signal comes from inside the transaction that queues the event: a wake-up that
+                // found nothing most likely came before that commit, so look again soon.
+                var poll = Task.Delay(woken && !claimed && settings.PollInterval > RecheckAfterWake ? RecheckAfterWake : settings.PollInterval, time, stoppingToken);
+                woken = false;
                 await (running.Count < settings.MaxConcurrentDeliveries ? Task.WhenAny([wake, poll, .. running]) : Task.WhenAny(running));
                 if (wake.IsCompleted)
                 {
                     await wake;
                     wake = null;
+                    woken = true;
                 }
             }
             catch (OperationCanceledException)
