@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Scalar.AspNetCore;
 
 namespace StoreMonitoring.Api;
 
@@ -16,6 +15,9 @@ internal static class ApiDefaults
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         services.AddProblemDetails();
+        // A body read past its limit throws with 413 in it; everything else unexpected is a 500
+        // whose problem details carry only the trace id, never the exception's text.
+        services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Store Monitoring API";
@@ -43,13 +45,5 @@ internal static class ApiDefaults
         }
 
         return builder;
-    }
-
-    /// <summary>The OpenAPI document and the Scalar reference that reads it.</summary>
-    public static WebApplication MapApiDocs(this WebApplication app)
-    {
-        app.MapOpenApi();
-        app.MapScalarApiReference("/docs");
-        return app;
     }
 }

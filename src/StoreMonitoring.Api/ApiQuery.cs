@@ -27,7 +27,7 @@ internal sealed class ApiQuery
             return method;
         }
 
-        Add(name, $"'{Shorten(text)}' is not a method: use interpolated or ratio.");
+        Add(name, $"{name} '{Shorten(text)}' is not a method: use interpolated or ratio.");
         return fallback;
     }
 
@@ -54,7 +54,7 @@ internal sealed class ApiQuery
             return value;
         }
 
-        Add(name, $"'{Shorten(text)}' is not a whole number from {min} to {max}.");
+        Add(name, $"{name} '{Shorten(text)}' is not a whole number from {min} to {max}.");
         return fallback;
     }
 
@@ -72,7 +72,7 @@ internal sealed class ApiQuery
             return match;
         }
 
-        Add(name, $"'{Shorten(text)}' is not valid: use {string.Join(" or ", allowed)}.");
+        Add(name, $"{name} '{Shorten(text)}' is not valid: use {string.Join(" or ", allowed)}.");
         return allowed[0];
     }
 
@@ -89,7 +89,7 @@ internal sealed class ApiQuery
             return id;
         }
 
-        Add(name, $"'{Shorten(text)}' is not a report id (a UUID).");
+        Add(name, $"{name} '{Shorten(text)}' is not a report id (a UUID).");
         return null;
     }
 

@@ -3,7 +3,9 @@ using StoreMonitoring.Api;
 using StoreMonitoring.Api.Debug;
 using StoreMonitoring.Api.Home;
 using StoreMonitoring.Api.Import;
+using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Api.Reports;
+using StoreMonitoring.Api.Security;
 using StoreMonitoring.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,20 +14,36 @@ builder.UseDefaultUrls("http://localhost:8000");
 builder.Services.AddStoreMonitoring();
 builder.Services.AddReportWorker();
 builder.Services.AddWebhookWorker();
+builder.Services.AddRetention();
 builder.Services.AddApiDefaults();
+builder.Services.AddHealthEndpoints();
+builder.AddApiKeyAuthentication();
+builder.AddRequestLimits();
+builder.AddResponseSecurity();
+builder.AddTelemetry();
 
 var app = builder.Build();
+var access = app.CheckApiAccess();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseReverseProxyHeaders();
+app.UseResponseSecurity();
 if (app.Environment.IsDevelopment())
 {
     app.UseHttpLogging();
 }
 
-app.MapApiDocs();
+app.UseRouting();
+app.UseAuthentication();
+app.UseRequestLimits();
+app.UseAuthorization();
+
+app.MapDocs();
 app.MapHome();
-app.MapImport();
+app.MapHealthEndpoints();
+app.MapMetrics();
+app.MapImport(allowGet: !access.KeysRequired);
 app.MapDebugData();
 app.MapReports();
 app.MapWebhooks();

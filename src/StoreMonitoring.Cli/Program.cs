@@ -11,6 +11,7 @@ public static class Program
         GenerateCommand.Create(),
         EvaluateCommand.Create(),
         MigrateCommand.Create(),
+        ApiKeyCommand.Create(),
         WebhooksCommand.Create(),
     };
 

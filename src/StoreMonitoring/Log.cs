@@ -19,8 +19,17 @@ internal static partial class Log
     [LoggerMessage(2005, LogLevel.Warning, "Could not read {File}")]
     public static partial void FileUnreadable(ILogger logger, Exception exception, string file);
 
+    [LoggerMessage(2006, LogLevel.Information, "Incidents of {Stores} stores touched by {File} updated in {ElapsedMs} ms")]
+    public static partial void IncidentsUpdated(ILogger logger, string file, int stores, long elapsedMs);
+
     [LoggerMessage(2004, LogLevel.Information, "Import progress {File}: {Rows} rows")]
     public static partial void ImportProgress(ILogger logger, string file, long rows);
+
+    [LoggerMessage(5001, LogLevel.Information, "Polls ingested: {Accepted} accepted, {Unchanged} unchanged, {Rejected} rejected, {Conflicts} conflicts")]
+    public static partial void PollsIngested(ILogger logger, long accepted, long unchanged, long rejected, long conflicts);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Poll batch ran into another writer (attempt {Attempt}), trying again: {Reason}")]
+    public static partial void IngestRetried(ILogger logger, int attempt, string reason);
 
     [LoggerMessage(3001, LogLevel.Information, "Report {ReportId}: {Done}/{Total} stores")]
     public static partial void ReportProgress(ILogger logger, string reportId, int done, int total);

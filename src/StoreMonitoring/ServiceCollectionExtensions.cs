@@ -6,9 +6,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Alerts;
 using StoreMonitoring.Import;
+using StoreMonitoring.Incidents;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Time;
+using StoreMonitoring.Telemetry;
 
 namespace StoreMonitoring;
 
@@ -36,10 +38,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Migrator>();
         services.AddSingleton<AppLock>();
         services.AddSingleton<AcceptedInstants>();
+        services.AddSingleton<IncidentUpdater>();
         services.AddSingleton<DataImporter>();
+        services.AddSingleton<Ingest.PollIngest>();
         services.AddSingleton<ReportCalculator>();
         services.AddSingleton<ReportJobs>();
         services.AddSingleton<ReportJobRunner>();
+        services.AddSingleton<ReportQueue>();
+        services.AddSingleton<ReportRetention>();
+        services.AddSingleton<StoreMonitoringMetrics>();
         services.AddAlerts();
         services.AddHostedService<DatabaseInitializer>();
         return services;

@@ -81,6 +81,22 @@ public sealed class ReportOptions
 
     /// <summary>The method used when a request names none.</summary>
     public EstimationMethod DefaultMethod { get; set; } = EstimationMethod.Interpolated;
+
+    /// <summary>How many reports may wait (Pending) before a trigger is refused with 429.</summary>
+    [Range(1, 10_000)]
+    public int MaxQueued { get; set; } = 20;
+
+    /// <summary>Finished reports (and import runs) older than this are deleted.</summary>
+    [Range(1, 3650)]
+    public int RetentionDays { get; set; } = 30;
+
+    /// <summary>Only the newest this many finished reports (and import runs) are kept.</summary>
+    [Range(1, 100_000)]
+    public int RetentionCount { get; set; } = 50;
+
+    /// <summary>How often the retention cleanup runs (it also runs once at start-up).</summary>
+    [Range(0.01, 1440)]
+    public double RetentionIntervalMinutes { get; set; } = 60;
 }
 
 public sealed class ImportOptions

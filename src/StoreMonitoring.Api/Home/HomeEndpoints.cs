@@ -4,11 +4,11 @@ using StoreMonitoring.Storage;
 
 namespace StoreMonitoring.Api.Home;
 
-internal static class HomeEndpoints
+internal static partial class HomeEndpoints
 {
     public static IEndpointRouteBuilder MapHome(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Service");
+        var group = app.MapGroup("").WithTags("Service").AllowAnonymous();
 
         group.MapGet("/", () => TypedResults.Ok(new Welcome("Welcome to Store Monitoring API", "/docs", "/openapi/v1.json")))
             .WithName("Welcome")
@@ -24,7 +24,9 @@ internal static class HomeEndpoints
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
             {
-                return TypedResults.Problem("The database is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable);
+                // Driver messages name hosts, users and paths: the log keeps them, the caller gets the trace id.
+                LogUnreachable(app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HomeEndpoints)), ex);
+                return TypedResults.Problem("The database is not reachable (see the service log).", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         })
             .WithName("Health")
@@ -33,6 +35,9 @@ internal static class HomeEndpoints
 
         return app;
     }
+
+    [LoggerMessage(5002, LogLevel.Warning, "Health: the database is not reachable")]
+    private static partial void LogUnreachable(ILogger logger, Exception exception);
 
     internal sealed record Welcome(string Message, string Docs, string Openapi);
 

@@ -1,15 +1,18 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Import;
 
 namespace StoreMonitoring.Api.Import;
 
 internal static class ImportEndpoints
 {
-    public static IEndpointRouteBuilder MapImport(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapImport(this IEndpointRouteBuilder app, bool allowGet)
     {
-        // GET is kept because the original service's users call it; POST is the right verb for a write.
-        app.MapMethods("/import_data", [HttpMethods.Get, HttpMethods.Post], ImportData)
+        // GET is kept because the original service's users call it, but only while the service runs
+        // open: with keys, a write is a POST with a write key (a GET can be triggered by a link).
+        app.MapMethods("/import_data", allowGet ? [HttpMethods.Get, HttpMethods.Post] : [HttpMethods.Post], ImportData)
+            .RequireAuthorization(Security.Scopes.Write).WithBodyLimit(BodyLimit.Tiny)
             .WithTags("Import")
             .WithName("ImportData")
             .WithSummary("Imports the three input files from the data directory.")
@@ -17,7 +20,18 @@ internal static class ImportEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        if (!allowGet)
+        {
+            app.MapGet("/import_data", MethodNotAllowed).AllowAnonymous().ExcludeFromDescription();
+        }
+
         return app;
+    }
+
+    private static ProblemHttpResult MethodNotAllowed(HttpContext context)
+    {
+        context.Response.Headers.Allow = HttpMethods.Post;
+        return TypedResults.Problem("Importing changes data: use POST /import_data with a write key.", statusCode: StatusCodes.Status405MethodNotAllowed, title: "Use POST");
     }
 
     private static async Task<Results<Ok<ImportResponse>, ProblemHttpResult>> ImportData(
@@ -58,12 +72,15 @@ internal static class ImportEndpoints
         return TypedResults.Ok(response);
     }
 
+    /// <summary>Only the data directory's own name: the absolute path tells a caller about the server's disk.</summary>
+    internal static string Shown(string directory) => Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+
     internal sealed record ImportResponse(
         string Message, string Directory, long DurationMs, IReadOnlyDictionary<string, FileResponse> Files, IReadOnlyList<string> MissingFiles)
     {
         public static ImportResponse From(ImportSummary summary) => new(
             "Data import finished",
-            Path.GetFileName(summary.Directory),
+            Shown(summary.Directory),
             summary.DurationMs,
             summary.Files.ToDictionary(f => f.File, FileResponse.From),
             summary.MissingFiles);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Time;
@@ -15,9 +16,10 @@ internal static class ReportEndpoints
         var group = app.MapGroup("").WithTags("Reports");
 
         group.MapPost("/trigger_report", TriggerReport)
+            .RequireAuthorization(Security.Scopes.Write).WithBodyLimit(BodyLimit.Tiny)
             .WithName("TriggerReport")
             .WithSummary("Queues a report and returns its id at once.")
-            .WithDescription("Optional query parameters: method (interpolated, the default, or ratio) and now (ISO 8601 within the accepted range; default: the latest poll).");
+            .WithDescription("Optional query parameters: method (interpolated, the default, or ratio) and now (ISO 8601 within the accepted range; default: the latest poll). The same method and now while such a report is pending or running returns that report's id; 429 when Reports:MaxQueued reports are waiting.");
 
         group.MapGet("/get_report", GetReport)
             .WithName("GetReport")
@@ -32,8 +34,8 @@ internal static class ReportEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<TriggerResponse>, ValidationProblem>> TriggerReport(
-        ReportJobs jobs, ReportSignal signal, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options, string? method, string? now, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TriggerResponse>, ValidationProblem, ProblemHttpResult>> TriggerReport(
+        ReportQueue queue, ReportSignal signal, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options, HttpContext context, string? method, string? now, CancellationToken cancellationToken)
     {
         var query = new ApiQuery();
         var estimationMethod = query.Method(method, options.Value.Reports.DefaultMethod);
@@ -43,7 +45,17 @@ internal static class ReportEndpoints
             return query.Problem("Invalid report request");
         }
 
-        var job = await jobs.CreateAsync(estimationMethod, requestedNow, cancellationToken);
+        ReportJob job;
+        try
+        {
+            (job, _) = await queue.EnqueueAsync(estimationMethod, requestedNow, cancellationToken);
+        }
+        catch (ReportQueueFullException ex)
+        {
+            context.Response.Headers.RetryAfter = "10";
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Report queue full");
+        }
+
         signal.Notify();
         return TypedResults.Ok(new TriggerResponse(job.ReportId, job.Method.Name()));
     }

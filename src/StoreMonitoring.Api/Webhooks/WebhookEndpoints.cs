@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StoreMonitoring.Alerts;
+using StoreMonitoring.Api.Operations;
+using StoreMonitoring.Api.Security;
 
 namespace StoreMonitoring.Api.Webhooks;
 
@@ -9,13 +11,17 @@ internal static class WebhookEndpoints
     private const int MaxStoreIdLength = 255;
     private const int MaxMinMinutes = 7 * 24 * 60;
 
+    // The largest valid subscription: a 2 KiB URL, every event, 1000 store ids of 255 characters.
+    private const long CreateBodyBytes = 300 * 1024;
+
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
-        // Every webhook endpoint manages subscriptions (or their secrets' use), so one scope
-        // requirement on this group covers them all.
-        var group = app.MapGroup("/webhooks").WithTags("Webhooks");
+        // Subscriptions decide where the service sends data and hold signing secrets: reading
+        // them is as sensitive as changing them, so the whole group needs the write scope.
+        var group = app.MapGroup("/webhooks").WithTags("Webhooks").RequireAuthorization(Scopes.Write);
 
         group.MapPost("", Create)
+            .WithBodyLimit(CreateBodyBytes)
             .WithName("CreateWebhook")
             .WithSummary("Subscribes a URL to events; the answer holds the signing secret, shown this once.");
 

@@ -55,8 +55,8 @@ public sealed class WebhookDispatcher(
         }
         else if (attempt.StatusCode == (int)HttpStatusCode.Gone)
         {
-            recorded = await queue.FailAsync(delivery.DeliveryId, worker, attempt.StatusCode, "The receiver answered 410 Gone: the subscription is disabled.");
             await subscriptions.DisableAsync(delivery.WebhookId, "The receiver answered 410 Gone.", CancellationToken.None);
+            recorded = await queue.FailAsync(delivery.DeliveryId, worker, attempt.StatusCode, "The receiver answered 410 Gone: the subscription is disabled.");
             metrics.Attempted("gone");
             AlertsLog.Disabled(logger, delivery.WebhookId);
         }

@@ -13,13 +13,28 @@ internal static class CsvInput
     private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '\u007F', .. Enumerable.Range(0x80, 0x20).Select(c => (char)c)]);
 
-    public static SepReader Open(InputFile file) =>
-        Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, Trim = SepTrim.All }).From(file.Reader);
+    /// <param name="columns">Every name the file's kind accepts: only these are ever named back in an error.</param>
+    public static SepReader Open(CheckedTextReader text, params string[] columns)
+    {
+        try
+        {
+            return Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true, Trim = SepTrim.All }).From(text);
+        }
+        catch (ArgumentException ex)
+        {
+            // Sep refuses a header that names a column twice. The name is said back only when it
+            // is one the import expects: the message never echoes the file's own text.
+            var name = columns.FirstOrDefault(c => ex.Message.Contains($"'{c}'", StringComparison.OrdinalIgnoreCase));
+            throw new InvalidInputFileException($"bad header on line 1: duplicate column{(name is null ? " name" : $" '{name}'")}; nothing of this file was applied");
+        }
+    }
 
     /// <summary>
     /// Finds each wanted column (any of its accepted names, case-insensitive) or refuses the whole
     /// file. The message names only the expected columns, never the file's own text.
     /// </summary>
+    public static readonly string[] AllColumns = ["store_id", "status", "timestamp_utc", "dayOfWeek", "day", "start_time_local", "end_time_local", "timezone_str"];
+
     public static int[] RequireColumns(SepReader reader, params string[][] wanted)
     {
         var names = reader.Header.ColNames.Select(n => n.Trim().TrimStart('\uFEFF').Trim()).ToList();
@@ -49,17 +64,35 @@ internal static class CsvInput
     }
 
     /// <summary>
-    /// No field of these files spans lines: a row that does is an unterminated or stray quote that
-    /// would swallow the rows after it, so the whole file is refused.
+    /// No field of these files holds a line break. One line break inside quotes is a bad value (the
+    /// row is rejected for its control character); a quoted field that runs on further is an
+    /// unterminated or stray quote swallowing the rows after it, so the whole file is refused.
     /// </summary>
-    public static void EnsureOneLine(SepReader.Row row)
+    /// <returns>False when the row spans two lines and must be rejected.</returns>
+    public static bool EnsureOneLine(SepReader.Row row, RejectedRows rejected)
     {
-        if (row.LineNumberToExcl - row.LineNumberFrom > 1)
+        var lines = row.LineNumberToExcl - row.LineNumberFrom;
+        if (lines <= 1)
+        {
+            return true;
+        }
+
+        if (lines > 2 || row.Span.Count('"') % 2 != 0)
         {
             throw new InvalidInputFileException(
                 $"line {row.LineNumberFrom}: unterminated quote (a quoted field runs on to line {row.LineNumberToExcl - 1}); nothing of this file was applied");
         }
+
+        rejected.Add(row, "a control character (a line break) inside a quoted field");
+        return false;
     }
+
+    /// <summary>What makes a store id unusable, wherever it comes from; null when it is fine.</summary>
+    public static string? StoreIdProblem(ReadOnlySpan<char> storeId) =>
+        storeId.IsEmpty ? "empty store_id"
+        : storeId.Length > MaxStoreIdLength ? $"store_id longer than {MaxStoreIdLength} characters"
+        : storeId.ContainsAny(ControlCharacters) ? "store_id contains a control character"
+        : null;
 
     /// <summary>What every kind of row needs: the header's column count and a usable store id.</summary>
     public static bool TryStoreId(SepReader.Row row, int width, int storeColumn, RejectedRows rejected, out ReadOnlySpan<char> storeId)
@@ -72,10 +105,7 @@ internal static class CsvInput
         }
 
         storeId = row[storeColumn].Span;
-        var problem = storeId.IsEmpty ? "empty store_id"
-            : storeId.Length > MaxStoreIdLength ? $"store_id longer than {MaxStoreIdLength} characters"
-            : storeId.ContainsAny(ControlCharacters) ? "store_id contains a control character"
-            : null;
+        var problem = StoreIdProblem(storeId);
         if (problem is not null)
         {
             rejected.Add(row, problem);

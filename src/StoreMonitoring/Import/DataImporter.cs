@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StoreMonitoring.Incidents;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Time;
 
@@ -18,7 +19,14 @@ public readonly record struct ImportProgress(string File, long RowsRead, double 
 /// run with its summary.
 /// </summary>
 public sealed class DataImporter(
-    StoreDatabase database, AppLock appLock, AcceptedInstants accepted, TimeProvider time, IOptions<StoreMonitoringOptions> options, ILogger<DataImporter> logger)
+    StoreDatabase database,
+    AppLock appLock,
+    AcceptedInstants accepted,
+    IncidentUpdater incidents,
+    TimeProvider time,
+    IOptions<StoreMonitoringOptions> options,
+    ILogger<DataImporter> logger,
+    Telemetry.StoreMonitoringMetrics metrics)
     : IDisposable
 {
     private const string LockName = "import";
@@ -97,6 +105,7 @@ public sealed class DataImporter(
                 json = JsonSerializer.Serialize(summary, ImportJson.Options),
             },
             cancellationToken: cancellationToken));
+        metrics.ImportFinished(summary);
         return summary;
     }
 
@@ -110,7 +119,7 @@ public sealed class DataImporter(
         try
         {
             using var file = InputFile.Open(directory, path);
-            using var reader = CsvInput.Open(file);
+            using var reader = CsvInput.Open(file.Reader, CsvInput.AllColumns);
             using var transaction = connection.BeginTransaction();
             try
             {
@@ -123,6 +132,9 @@ public sealed class DataImporter(
                 };
                 file.EnsureUnchanged();
                 stores.SaveAdded(connection, transaction);
+                var incidentTime = Stopwatch.StartNew();
+                incidents.Update(connection, transaction, context.Touched, bulk: true);
+                Log.IncidentsUpdated(logger, name, context.Touched.Count, incidentTime.ElapsedMilliseconds);
                 // Committed only while the lease is still this import's, and renewed by the commit.
                 if (!appLock.RenewWithin(connection, transaction, LockName, _holder, Lease))
                 {
@@ -146,7 +158,13 @@ public sealed class DataImporter(
         {
             // Whatever the file did to the reader (its header, encoding, a runaway quote, a read
             // error), the answer names the file and why, and the other files go on.
-            var reason = ex is InvalidInputFileException ? ex.Message : $"cannot be read ({ex.GetType().Name}); nothing of this file was applied";
+            // An I/O message names the absolute path, and the reason reaches API callers: the log keeps the detail.
+            var reason = ex switch
+            {
+                InvalidInputFileException => ex.Message,
+                UnauthorizedAccessException => "cannot be read: permission denied; nothing of this file was applied",
+                _ => $"cannot be read ({ex.GetType().Name}, logged); nothing of this file was applied",
+            };
             if (ex is not InvalidInputFileException)
             {
                 Log.FileUnreadable(logger, ex, name);

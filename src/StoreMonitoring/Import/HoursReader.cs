@@ -22,8 +22,7 @@ internal static class HoursReader
                 context.CancellationToken.ThrowIfCancellationRequested();
             }
 
-            CsvInput.EnsureOneLine(row);
-            if (!CsvInput.TryStoreId(row, width, columns[0], rejected, out var storeId))
+            if (!CsvInput.EnsureOneLine(row, rejected) || !CsvInput.TryStoreId(row, width, columns[0], rejected, out var storeId))
             {
                 continue;
             }
@@ -88,7 +87,14 @@ internal static class Snapshot
             insert.Flush();
         }
 
-        storesBefore.ExceptWith(connection.Query<int>($"SELECT DISTINCT store_key FROM {table}", transaction: transaction));
+        var storesAfter = connection.Query<int>($"SELECT DISTINCT store_key FROM {table}", transaction: transaction).ToList();
+        // New hours or zones change what every affected store's polls mean: its incidents are recomputed whole.
+        foreach (var key in storesBefore.Concat(storesAfter))
+        {
+            context.Touch(key, long.MinValue);
+        }
+
+        storesBefore.ExceptWith(storesAfter);
         return new FileOutcome(rows, valid, unchanged, conflicts, conflictExamples ?? [], Replaced: storedRows, Removed: storesBefore.Count);
     }
 

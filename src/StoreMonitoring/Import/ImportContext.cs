@@ -10,7 +10,19 @@ internal sealed record ImportContext(
     SqlDialect Dialect,
     StoreRegistry Stores,
     (long From, long To) Range,
-    CancellationToken CancellationToken);
+    CancellationToken CancellationToken)
+{
+    /// <summary>Per store, the earliest poll the file brought (long.MinValue: the store's hours or zone changed): whose incidents to recompute.</summary>
+    public Dictionary<int, long> Touched { get; } = [];
+
+    public void Touch(int storeKey, long earliest)
+    {
+        if (!Touched.TryGetValue(storeKey, out var known) || earliest < known)
+        {
+            Touched[storeKey] = earliest;
+        }
+    }
+}
 
 /// <summary>What a reader did with one file, before the run adds timing and rejections.</summary>
 internal sealed record FileOutcome(

@@ -42,8 +42,37 @@ internal sealed class InputFile : IDisposable
             throw new InvalidInputFileException("not a regular file inside the data directory (links are not followed); nothing of this file was applied");
         }
 
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        var stream = OpenWithoutWaiting(path);
+        if (!stream.CanSeek)
+        {
+            stream.Dispose();
+            throw new InvalidInputFileException("not a regular file inside the data directory (a pipe, socket or device); nothing of this file was applied");
+        }
+
         return new InputFile(path, stream);
+    }
+
+    /// <summary>
+    /// Opening a named pipe for reading waits until something writes to it, which would hang the
+    /// import; on Linux the file is opened non-blocking, so a pipe opens at once and is then
+    /// refused for not being seekable. A regular file reads the same either way.
+    /// </summary>
+    private static FileStream OpenWithoutWaiting(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+
+        const int ReadOnlyNonBlockingCloseOnExec = 0x800 | 0x80000;
+        var descriptor = NativeMethods.Open(path, ReadOnlyNonBlockingCloseOnExec);
+        if (descriptor < 0)
+        {
+            // The portable path gives the usual exception (not found, access denied).
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+
+        return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(descriptor, ownsHandle: true), FileAccess.Read, 1 << 16);
     }
 
     /// <summary>
@@ -64,4 +93,10 @@ internal sealed class InputFile : IDisposable
         Reader.Dispose();
         _stream.Dispose();
     }
+}
+
+internal static partial class NativeMethods
+{
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "open", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int Open(string path, int flags);
 }

@@ -12,7 +12,6 @@ internal static class StatusReader
         var columns = CsvInput.RequireColumns(reader, ["store_id"], ["status"], ["timestamp_utc"]);
         int storeColumn = columns[0], statusColumn = columns[1], timeColumn = columns[2];
         var width = reader.Header.ColNames.Count;
-        var (from, to) = context.Range;
         using var loader = context.Dialect.CreateObservationLoader(context.Connection, context.Transaction);
         long rows = 0;
         foreach (var row in reader)
@@ -24,52 +23,51 @@ internal static class StatusReader
                 progress(rows);
             }
 
-            CsvInput.EnsureOneLine(row);
-            if (!CsvInput.TryStoreId(row, width, storeColumn, rejected, out var storeId))
+            if (!CsvInput.EnsureOneLine(row, rejected) || !CsvInput.TryStoreId(row, width, storeColumn, rejected, out var storeId))
             {
                 continue;
             }
 
-            var statusText = row[statusColumn].Span;
-            bool active;
-            if (statusText.Equals("active", StringComparison.OrdinalIgnoreCase))
+            var problem = TryPoll(row[statusColumn].Span, row[timeColumn].Span, context.Range, out var active, out var observedAt);
+            if (problem is not null)
             {
-                active = true;
-            }
-            else if (statusText.Equals("inactive", StringComparison.OrdinalIgnoreCase))
-            {
-                active = false;
-            }
-            else
-            {
-                rejected.Add(row, $"unknown status '{Shorten(statusText)}' (expected active or inactive)");
+                rejected.Add(row, problem);
                 continue;
             }
 
-            var timeText = row[timeColumn].Span;
-            if (!TimestampParser.TryParse(timeText, out var observedAt))
-            {
-                rejected.Add(row, $"unparsable timestamp_utc '{Shorten(timeText)}' (expected e.g. 2024-10-03 23:33:20.412748 UTC)");
-                continue;
-            }
-
-            if (observedAt < from || observedAt > to)
-            {
-                rejected.Add(row, $"timestamp_utc '{Shorten(timeText)}' is {AcceptedInstants.Describe(context.Range)}");
-                continue;
-            }
-
-            loader.Add(new Observation(context.Stores.GetOrAdd(storeId), observedAt, active, row.LineNumberFrom));
+            var key = context.Stores.GetOrAdd(storeId);
+            context.Touch(key, observedAt);
+            loader.Add(new Observation(key, observedAt, active, row.LineNumberFrom));
         }
 
         progress(rows);
         var result = loader.Complete();
-        var conflicts = result.ConflictExamples.Select(c => new RejectedRow(
+        return new FileOutcome(rows, result.Inserted, result.Unchanged, result.Conflicts, Conflicts(result, context.Stores));
+    }
+
+    /// <summary>The rules a poll's status and time must meet, wherever the poll comes from; null when it does.</summary>
+    public static string? TryPoll(ReadOnlySpan<char> statusText, ReadOnlySpan<char> timeText, (long From, long To) range, out bool active, out long observedAt)
+    {
+        observedAt = 0;
+        active = statusText.Equals("active", StringComparison.OrdinalIgnoreCase);
+        if (!active && !statusText.Equals("inactive", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"unknown status '{Shorten(statusText)}' (expected active or inactive)";
+        }
+
+        if (!TimestampParser.TryParse(timeText, out observedAt))
+        {
+            return $"unparsable timestamp_utc '{Shorten(timeText)}' (expected e.g. 2024-10-03 23:33:20.412748 UTC)";
+        }
+
+        return observedAt < range.From || observedAt > range.To ? $"timestamp_utc '{Shorten(timeText)}' is {AcceptedInstants.Describe(range)}" : null;
+    }
+
+    internal static List<RejectedRow> Conflicts(ObservationLoadResult result, StoreRegistry stores) =>
+        [.. result.ConflictExamples.Select(c => new RejectedRow(
             c.Rejected.Line,
             $"conflicts with the poll already accepted for this store and instant, which says {Status(c.KeptActive)} (the first accepted wins)",
-            $"{context.Stores.IdOf(c.Rejected.StoreKey)},{Status(c.Rejected.Active)},{UnixMicros.Format(c.Rejected.ObservedAtUs)}")).ToList();
-        return new FileOutcome(rows, result.Inserted, result.Unchanged, result.Conflicts, conflicts);
-    }
+            $"{stores.IdOf(c.Rejected.StoreKey)},{Status(c.Rejected.Active)},{UnixMicros.Format(c.Rejected.ObservedAtUs)}"))];
 
     private static string Status(bool active) => active ? "active" : "inactive";
 

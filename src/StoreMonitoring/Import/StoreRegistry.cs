@@ -22,10 +22,10 @@ internal sealed class StoreRegistry
         _nextKey = keys.Count == 0 ? 1 : keys.Values.Max() + 1;
     }
 
-    public static StoreRegistry Load(DbConnection connection)
+    public static StoreRegistry Load(DbConnection connection, DbTransaction? transaction = null)
     {
         var keys = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores"))
+        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores", transaction: transaction))
         {
             keys[id] = key;
         }

@@ -23,8 +23,7 @@ internal static class TimezonesReader
                 context.CancellationToken.ThrowIfCancellationRequested();
             }
 
-            CsvInput.EnsureOneLine(row);
-            if (!CsvInput.TryStoreId(row, width, columns[0], rejected, out var storeId))
+            if (!CsvInput.EnsureOneLine(row, rejected) || !CsvInput.TryStoreId(row, width, columns[0], rejected, out var storeId))
             {
                 continue;
             }

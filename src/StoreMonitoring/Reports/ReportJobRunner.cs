@@ -17,7 +17,8 @@ public sealed class ReportJobRunner(
     ReportCalculator calculator,
     TimeProvider time,
     IOptions<StoreMonitoringOptions> options,
-    ILogger<ReportJobRunner> logger)
+    ILogger<ReportJobRunner> logger,
+    Telemetry.StoreMonitoringMetrics metrics)
 {
     public async Task RunAsync(ReportJob job, string worker, CancellationToken stopping)
     {
@@ -28,6 +29,7 @@ public sealed class ReportJobRunner(
         try
         {
             var stores = await ComputeAsync(job, worker, keeper.Token);
+            metrics.ReportFinished(job.Method.Name(), nameof(ReportStatus.Complete), stopwatch.Elapsed);
             Log.ReportComplete(logger, job.ReportId, stores, job.Method.Name(), stopwatch.ElapsedMilliseconds);
             await ExportAsync(job.ReportId, stopping);
         }
@@ -47,7 +49,8 @@ public sealed class ReportJobRunner(
         {
             // The exception is logged; the job keeps a message that reveals nothing internal.
             Log.ReportFailed(logger, ex, job.ReportId);
-            await jobs.FailAsync(job.ReportId, worker, "The report could not be computed; the service's log has the details.");
+            metrics.ReportFinished(job.Method.Name(), nameof(ReportStatus.Error), stopwatch.Elapsed);
+            await jobs.FailAsync(job.ReportId, worker, $"The report could not be computed (an internal error, logged with report id {job.ReportId}).");
         }
     }
 
@@ -84,7 +87,7 @@ public sealed class ReportJobRunner(
     /// </summary>
     private async Task ExportAsync(string reportId, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(options.Value.ReportDirectory, $"report_{reportId}.csv");
+        var path = ReportRetention.ExportPath(options.Value.ReportDirectory, reportId);
         try
         {
             await ReportCsv.WriteFileAsync(path, jobs.ReadRowsAsync(reportId, cancellationToken), extended: false, cancellationToken);

@@ -19,16 +19,22 @@ public static class StoreReport
         buffers ??= new Buffers();
         var history = History(polls, store, windows.Now, buffers.History);
 
-        // Polls older than the cutoff cannot shape any window; only the latest of them is kept,
-        // as the edge evidence for a store that went quiet.
-        var cutoff = windows.WeekStart - 2 * settings.HorizonMicros;
-        var firstKept = FirstAtOrAfter(polls, cutoff);
-        var relevant = polls[(firstKept > 0 ? firstKept - 1 : 0)..];
-
+        var relevant = Relevant(polls, windows, settings);
         var hours = buffers.Hours;
         hours.Clear();
         BusinessHours.Expand(store.Schedule, store.Zone, windows.WeekStart, windows.Now + 1, hours);
         return UptimeEstimator.Estimate(relevant, CollectionsMarshal.AsSpan(hours), windows, method, settings, history);
+    }
+
+    /// <summary>
+    /// The polls that can shape the windows: polls older than the cutoff cannot, except the latest
+    /// of them, kept as the edge evidence for a store that went quiet.
+    /// </summary>
+    internal static ReadOnlySpan<Poll> Relevant(ReadOnlySpan<Poll> polls, ReportWindows windows, EstimatorSettings settings)
+    {
+        var cutoff = windows.WeekStart - 2 * settings.HorizonMicros;
+        var firstKept = FirstAtOrAfter(polls, cutoff);
+        return polls[(firstKept > 0 ? firstKept - 1 : 0)..];
     }
 
     /// <summary>

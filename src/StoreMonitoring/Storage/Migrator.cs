@@ -52,6 +52,9 @@ public sealed class Migrator(StoreDatabase database, TimeProvider time, IOptions
         return count;
     }
 
+    /// <summary>The newest migration this build carries for <paramref name="dialect"/>: a current schema has it applied.</summary>
+    public static long LatestVersion(string dialect) => Scripts(dialect).Max(s => s.Version);
+
     internal static IEnumerable<(long Version, string Name, string Sql)> Scripts(string dialect)
     {
         var assembly = typeof(Migrator).Assembly;

@@ -33,6 +33,8 @@ public sealed class MySqlDialect : SqlDialect
     // 1205: lock wait timeout; 1213: deadlock (on Galera also a lost certification).
     public override bool IsLockTimeout(DbException exception) => exception is MySqlException { Number: 1205 or 1213 };
 
+    public override bool IsDuplicateKey(DbException exception) => exception is MySqlException { Number: 1062 };
+
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new MySqlObservationLoader((MySqlConnection)connection, (MySqlTransaction)transaction);
 

@@ -17,6 +17,9 @@ public abstract class SqlDialect
     /// <summary>Runs once on every opened connection; <paramref name="lockWait"/> bounds waits for other writers' locks.</summary>
     public abstract Task PrepareConnectionAsync(DbConnection connection, TimeSpan lockWait, CancellationToken cancellationToken);
 
+    /// <summary>Whether a statement failed on a key another writer inserted first.</summary>
+    public abstract bool IsDuplicateKey(DbException exception);
+
     /// <summary>Whether a statement failed because another writer held a lock for longer than it would wait.</summary>
     public abstract bool IsLockTimeout(DbException exception);
 
@@ -28,9 +31,11 @@ public abstract class SqlDialect
         "SELECT store_key, observed_at_us, active FROM store_status WHERE observed_at_us <= @now ORDER BY store_key, observed_at_us";
 
     /// <summary>Streams <see cref="ObservationsQuery"/> to <paramref name="sink"/>, row by row.</summary>
-    public virtual void ReadObservations(DbConnection connection, long now, ObservationSink sink)
+    /// <param name="transaction">The connection's open transaction, if any (MySQL requires commands to name it).</param>
+    public virtual void ReadObservations(DbConnection connection, long now, ObservationSink sink, DbTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = ObservationsQuery;
         command.CommandTimeout = 0;
         var parameter = command.CreateParameter();

@@ -49,10 +49,13 @@ public sealed class SqliteDialect : SqlDialect
     // SQLITE_BUSY and SQLITE_LOCKED: another connection holds the lock it waited for.
     public override bool IsLockTimeout(DbException exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
 
+    // SQLITE_CONSTRAINT: a unique or primary key already taken.
+    public override bool IsDuplicateKey(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
+
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new SqliteObservationLoader((SqliteConnection)connection, (SqliteTransaction)transaction);
 
-    public override void ReadObservations(DbConnection connection, long now, ObservationSink sink)
+    public override void ReadObservations(DbConnection connection, long now, ObservationSink sink, DbTransaction? transaction = null)
     {
         // The same query as the portable version, stepped through the C API: the report's hot
         // loop then costs a few native calls per row instead of a data reader's bookkeeping.

@@ -91,6 +91,14 @@ public static class BusinessHours
         return new TimeRange(ToMicros(start, zone), ToMicros(end, zone));
     }
 
+    /// <summary>Whether the store is open at <paramref name="instant"/>.</summary>
+    public static bool IsOpen(WeeklySchedule schedule, DateTimeZone zone, long instant)
+    {
+        var ranges = new List<TimeRange>(4);
+        Expand(schedule, zone, instant, instant + 1, ranges);
+        return ranges.Count > 0;
+    }
+
     /// <summary>The zone for a stored name: the default one for a missing or unknown name.</summary>
     public static DateTimeZone ZoneOrDefault(string? zoneId) =>
         zoneId is null ? DefaultZone : DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DefaultZone;

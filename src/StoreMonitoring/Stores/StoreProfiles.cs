@@ -14,16 +14,16 @@ public sealed record StoreProfile(int Key, string StoreId, DateTimeZone Zone, We
 /// <summary>Loads every store's profile from the tables the import fills.</summary>
 public static class StoreProfiles
 {
-    public static Dictionary<int, StoreProfile> Load(DbConnection connection)
+    public static Dictionary<int, StoreProfile> Load(DbConnection connection, DbTransaction? transaction = null)
     {
         var zones = new Dictionary<int, DateTimeZone>();
-        foreach (var (key, zone) in connection.Query<(int, string)>("SELECT store_key, timezone_str FROM store_timezones"))
+        foreach (var (key, zone) in connection.Query<(int, string)>("SELECT store_key, timezone_str FROM store_timezones", transaction: transaction))
         {
             zones[key] = BusinessHours.ZoneOrDefault(zone);
         }
 
         var windows = new Dictionary<int, List<OpeningWindow>>();
-        foreach (var (key, day, start, end) in connection.Query<(int, int, string, string)>("SELECT store_key, day_of_week, start_local, end_local FROM business_hours"))
+        foreach (var (key, day, start, end) in connection.Query<(int, int, string, string)>("SELECT store_key, day_of_week, start_local, end_local FROM business_hours", transaction: transaction))
         {
             // The import stores only valid rows; a row edited by hand into nonsense is skipped, not fatal.
             if (LocalTimeText.TryParse(start, out var startTime) && LocalTimeText.TryParse(end, out var endTime) && day is >= 0 and <= 6)
@@ -38,7 +38,7 @@ public static class StoreProfiles
         }
 
         var stores = new Dictionary<int, StoreProfile>();
-        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores"))
+        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores", transaction: transaction))
         {
             stores[key] = new StoreProfile(
                 key,

@@ -20,6 +20,7 @@ internal static class Hooks
         ("StoreMonitoring:Webhooks:Jitter", "0"),
         ("StoreMonitoring:Webhooks:Timeout", "00:00:05"),
         ("StoreMonitoring:Webhooks:Lease", "00:00:10"),
+        ("StoreMonitoring:RateLimit:PermitLimit", "1000000"),
     ];
 
     public static (string Key, string? Value)[] With(params (string Key, string? Value)[] extra) => [.. Fast, .. extra];

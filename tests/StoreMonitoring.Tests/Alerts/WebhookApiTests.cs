@@ -114,6 +114,28 @@ public sealed class WebhookApiTests
         Assert.True(delivery.TryGetProperty("last_attempt_at", out _));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task Every_webhook_endpoint_needs_the_write_scope(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        var keys = new ApiKeys();
+        await using var app = new StoreMonitoringApp(db.Settings([.. keys.Settings, ("StoreMonitoring:Webhooks:RunWorker", "false")]));
+        var client = app.CreateClient();
+        var id = Guid.CreateVersion7().ToString();
+        foreach (var (method, path) in new[] { (HttpMethod.Get, "/webhooks"), (HttpMethod.Post, "/webhooks"), (HttpMethod.Get, $"/webhooks/{id}"), (HttpMethod.Delete, $"/webhooks/{id}"), (HttpMethod.Post, $"/webhooks/{id}/test"), (HttpMethod.Get, $"/webhooks/{id}/deliveries") })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(ApiKeys.Request(method, path))).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(ApiKeys.Request(method, path, bearer: keys.Read))).StatusCode);
+        }
+
+        var request = ApiKeys.Request(HttpMethod.Post, "/webhooks", bearer: keys.Write);
+        request.Content = JsonContent.Create(new { url = "http://127.0.0.1:18499/x", events = new[] { "store.down" } });
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(request)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiKeys.Request(HttpMethod.Get, "/webhooks", bearer: keys.Write))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(ApiKeys.Request(HttpMethod.Get, $"/webhooks/{id}/deliveries", header: keys.Write))).StatusCode);
+    }
+
     [Fact]
     public async Task The_openapi_document_describes_every_webhook_response()
     {

@@ -123,7 +123,7 @@ public sealed class ApiTests
         var badMethod = await client.PostAsync("/trigger_report?method=guess", null);
         Assert.Equal(HttpStatusCode.BadRequest, badMethod.StatusCode);
         Assert.Equal("application/problem+json", badMethod.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("'guess' is not a method", (await badMethod.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Contains("method 'guess' is not a method", (await badMethod.JsonAsync()).GetProperty("detail").GetString());
 
         var badNow = await client.PostAsync("/trigger_report?now=next-tuesday", null);
         Assert.Equal(HttpStatusCode.BadRequest, badNow.StatusCode);
@@ -135,7 +135,7 @@ public sealed class ApiTests
 
         var malformed = await client.GetAsync("/get_report?report_id=12345");
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
-        Assert.Contains("'12345' is not a report id", (await malformed.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Contains("report_id '12345' is not a report id", (await malformed.JsonAsync()).GetProperty("detail").GetString());
 
         var unknown = await client.GetAsync($"/get_report?report_id={Guid.NewGuid()}");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);

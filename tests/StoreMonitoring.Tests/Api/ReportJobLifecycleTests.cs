@@ -103,7 +103,9 @@ public sealed class ReportJobLifecycleTests
         var ids = new List<string>();
         for (var i = 0; i < 10; i++)
         {
-            ids.Add(await clients[i % 2].TriggerAsync(i % 3 == 0 ? "?method=ratio" : ""));
+            // Distinct nows: a trigger identical to a waiting report would return that report instead.
+            var now = $"now=2024-10-14T{10 + i}:00:00Z";
+            ids.Add(await clients[i % 2].TriggerAsync(i % 3 == 0 ? $"?method=ratio&{now}" : $"?{now}"));
         }
 
         var bodies = new List<string>();
@@ -120,7 +122,8 @@ public sealed class ReportJobLifecycleTests
         Assert.Equal(10, jobs.Length);
         Assert.All(jobs, j => Assert.Equal(("Complete", 1L), (j.Status, j.Attempts)));
         Assert.Equal(10 * 30, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM report_rows"));
-        Assert.Equal(2, bodies.Distinct().Count());
+        Assert.Equal(10, ids.Distinct().Count());
+        Assert.All(bodies, body => Assert.Equal(1 + 30, body.TrimEnd('\n').Split('\n').Length));
     }
 
     /// <summary>A job left Running by a worker that no longer exists, its lease about to run out.</summary>

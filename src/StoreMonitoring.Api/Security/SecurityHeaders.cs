@@ -1,0 +1,118 @@
+using Scalar.AspNetCore;
+
+namespace StoreMonitoring.Api.Security;
+
+/// <summary>The <c>StoreMonitoring:Cors</c> section: browser origins allowed to call the API (none by default).</summary>
+public sealed class CorsSettings
+{
+    public const string Section = "StoreMonitoring:Cors";
+
+    public List<string> Origins { get; set; } = [];
+}
+
+/// <summary>The <c>StoreMonitoring:Docs</c> section.</summary>
+public sealed class DocsSettings
+{
+    public const string Section = "StoreMonitoring:Docs";
+
+    /// <summary>Serve <c>/docs</c> and <c>/openapi/v1.json</c>; unset means on everywhere but Production.</summary>
+    public bool? Enabled { get; set; }
+}
+
+internal static class SecurityHeaders
+{
+    // Nothing the API serves as HTML needs scripts, styles or frames, except the docs page.
+    private const string StrictPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+    // Scalar's page is served from this origin (its script is bundled in the package) and configures
+    // itself with an inline script and inline styles.
+    private const string DocsPolicy =
+        "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+        "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+    private static readonly string[] StateChanging = [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
+
+    public static WebApplicationBuilder AddResponseSecurity(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        var origins = builder.Configuration.GetSection(CorsSettings.Section).Get<CorsSettings>()?.Origins ?? [];
+        if (origins.Count > 0)
+        {
+            builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+                .WithOrigins([.. origins])
+                .WithMethods(HttpMethods.Get, HttpMethods.Post)
+                .WithHeaders("Authorization", ApiKeyHandler.HeaderName, "Content-Type")
+                .WithExposedHeaders("Retry-After")));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Headers on every response; CORS only for configured origins; cross-site writes refused.</summary>
+    public static WebApplication UseResponseSecurity(this WebApplication app)
+    {
+        var origins = app.Configuration.GetSection(CorsSettings.Section).Get<CorsSettings>()?.Origins ?? [];
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers.XFrameOptions = "DENY";
+                if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/docs") ? DocsPolicy : StrictPolicy;
+                }
+
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+
+        // A browser sends a cross-site form POST without asking (no CORS preflight): with keys it
+        // fails for want of one, but an open service would act on it. Origin names the page that sent it.
+        app.Use(async (context, next) =>
+        {
+            var origin = context.Request.Headers.Origin.ToString();
+            if (origin.Length > 0 && StateChanging.Contains(context.Request.Method) && !SameOrigin(context.Request, origin) && !origins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = { Status = StatusCodes.Status403Forbidden, Title = "Cross-origin request refused", Detail = "This origin may not change the service; configure StoreMonitoring:Cors:Origins to allow it." },
+                });
+                return;
+            }
+
+            await next(context);
+        });
+
+        if (origins.Count > 0)
+        {
+            app.UseCors();
+        }
+
+        return app;
+    }
+
+    /// <summary><c>/docs</c> and <c>/openapi/v1.json</c>, public when on: off in Production unless enabled.</summary>
+    public static WebApplication MapDocs(this WebApplication app)
+    {
+        var enabled = app.Configuration.GetSection(DocsSettings.Section).Get<DocsSettings>()?.Enabled ?? !app.Environment.IsProduction();
+        if (enabled)
+        {
+            app.MapOpenApi().AllowAnonymous();
+            // Scalar's default fonts come from its CDN, which the docs policy does not allow.
+            app.MapScalarApiReference("/docs", scalar => scalar.DisableDefaultFonts()).AllowAnonymous();
+        }
+
+        return app;
+    }
+
+    private static bool SameOrigin(HttpRequest request, string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,287 @@
+using System.Data.Common;
+using System.Runtime.InteropServices;
+using Dapper;
+using Microsoft.Extensions.Options;
+using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Storage;
+using StoreMonitoring.Stores;
+using StoreMonitoring.Time;
+
+namespace StoreMonitoring.Incidents;
+
+/// <summary>
+/// Keeps the stored incidents current as polls arrive: for each store a batch touched, only the
+/// incidents from the last up evidence before the new polls onwards are recomputed, and they come
+/// out equal to a computation from scratch over all the store's polls.
+/// </summary>
+/// <remarks>
+/// A poll's cover depends on its neighbours up to two polls away, so covers three polls before the
+/// earliest new one are unchanged; the latest of those that is up evidence in business time ends
+/// every incident before it, so everything before it stands and everything after is recomputed.
+/// </remarks>
+public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonitoringOptions> options, TimeProvider time, IEnumerable<IIncidentObserver> observers)
+{
+    private const int Context = 64;
+
+    // Past this many stores one ordered read of every poll beats a query per store.
+    private const int StreamAbove = 200;
+
+    // How far before a store's earliest new poll the batched path reads, hoping to find up evidence
+    // three polls before it; a store without is read again on its own, further back.
+    private static readonly long Window = 12 * UnixMicros.PerHour;
+
+    /// <summary>Recomputes the incidents of the touched stores inside the caller's transaction.</summary>
+    /// <param name="touched">Per store key, the earliest poll the batch brought (new or not); long.MinValue recomputes the store whole.</param>
+    /// <param name="bulk">A bulk load (a file): its stores are recomputed whole, in one ordered read when there are many.</param>
+    public void Update(
+        DbConnection connection, DbTransaction transaction, IReadOnlyDictionary<int, long> touched, bool bulk = false, IReadOnlyDictionary<int, StoreProfile>? profiles = null)
+    {
+        if (touched.Count == 0)
+        {
+            return;
+        }
+
+        profiles ??= StoreProfiles.Load(connection, transaction);
+        var settings = options.Value.Estimation;
+        var now = UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+        var changes = new List<(IncidentSnapshot?, IncidentSnapshot?)>();
+        StoreProfile Profile(int key) => profiles.TryGetValue(key, out var profile) ? profile : StoreProfile.Unknown(key);
+        var whole = touched.Where(t => bulk || t.Value == long.MinValue).ToDictionary(t => t.Key, t => long.MinValue);
+        if (whole.Count > StreamAbove)
+        {
+            RecomputeWhole(connection, transaction, whole, Profile, settings, now, changes);
+        }
+        else
+        {
+            foreach (var key in whole.Keys)
+            {
+                UpdateStore(connection, transaction, Profile(key), long.MinValue, settings, now, changes);
+            }
+        }
+
+        var recent = touched.Where(t => !whole.ContainsKey(t.Key)).ToDictionary(t => t.Key, t => t.Value);
+        if (recent.Count > 0)
+        {
+            UpdateRecent(connection, transaction, recent, Profile, settings, now, changes);
+        }
+
+        if (changes.Count > 0)
+        {
+            foreach (var observer in observers)
+            {
+                observer.OnChanged(connection, transaction, changes);
+            }
+        }
+    }
+
+    private static void UpdateStore(
+        DbConnection connection, DbTransaction transaction, StoreProfile store, long earliest, EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)> changes)
+    {
+        var context = Context;
+        while (true)
+        {
+            var polls = LoadFrom(connection, transaction, store.Key, earliest, context, out var complete);
+            var firstNew = FirstAtOrAfter(polls, earliest);
+            var computed = IncidentFinder.Find(CollectionsMarshal.AsSpan(polls), store, settings, out var upBreaks);
+
+            var anchor = Anchor(upBreaks, firstNew, complete);
+
+            if (anchor < 0 && !complete)
+            {
+                context *= 4;
+                continue;
+            }
+
+            // Everything after the anchor's poll (or everything, with no anchor) is replaced.
+            var after = anchor < 0 ? long.MinValue : polls[anchor].At;
+            var fresh = computed.Where(i => i.Start > after).ToList();
+            Replace(connection, transaction, store, after, fresh, now, changes);
+            return;
+        }
+    }
+
+    /// <summary>
+    /// The usual case, polls arriving as they are made: every touched store's recent polls and
+    /// incidents in two queries, recomputed from up evidence found in them; a store without any
+    /// there is recomputed on its own.
+    /// </summary>
+    private static void UpdateRecent(
+        DbConnection connection, DbTransaction transaction, Dictionary<int, long> touched, Func<int, StoreProfile> profile,
+        EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)> changes)
+    {
+        connection.Execute("CREATE TEMPORARY TABLE IF NOT EXISTS touched_stores (store_key INT NOT NULL PRIMARY KEY, from_us BIGINT NOT NULL, first_us BIGINT NULL)", transaction: transaction);
+        connection.Execute("DELETE FROM touched_stores", transaction: transaction);
+        using (var insert = new BatchInserter(connection, transaction, "INSERT", "touched_stores", ["store_key", "from_us"]))
+        {
+            foreach (var (key, earliest) in touched)
+            {
+                insert.Add(key, earliest - Window);
+            }
+
+            insert.Flush();
+        }
+
+        connection.Execute("UPDATE touched_stores SET first_us = (SELECT MIN(o.observed_at_us) FROM store_status o WHERE o.store_key = touched_stores.store_key)", transaction: transaction);
+        var firsts = connection.Query<(int Key, long? First)>("SELECT store_key, first_us FROM touched_stores", transaction: transaction).ToDictionary(f => f.Key, f => f.First);
+        var polls = connection.Query<(int Key, long At, long Active)>(
+            """
+            SELECT o.store_key, o.observed_at_us, o.active FROM touched_stores t
+            JOIN store_status o ON o.store_key = t.store_key AND o.observed_at_us >= t.from_us
+            ORDER BY o.store_key, o.observed_at_us
+            """, transaction: transaction).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Select(p => new Poll(p.At, p.Active != 0)).ToList());
+        var stored = connection.Query<StoredIncident>(
+            $"SELECT {StoredIncident.ColumnsOf("i")} FROM touched_stores t JOIN incidents i ON i.store_key = t.store_key AND i.start_us > t.from_us",
+            transaction: transaction).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.OrderBy(i => i.StartUs).ToList());
+
+        using var inserts = new BatchInserter(connection, transaction, "INSERT", "incidents", Inserted.Columns);
+        foreach (var (key, earliest) in touched)
+        {
+            var store = profile(key);
+            var loaded = polls.GetValueOrDefault(key) ?? [];
+            var complete = firsts.GetValueOrDefault(key) is not { } first || (loaded.Count > 0 && loaded[0].At == first);
+            var computed = IncidentFinder.Find(CollectionsMarshal.AsSpan(loaded), store, settings, out var upBreaks);
+            var anchor = Anchor(upBreaks, FirstAtOrAfter(loaded, earliest), complete);
+            if (anchor < 0 && !complete)
+            {
+                UpdateStore(connection, transaction, store, earliest, settings, now, changes);
+                continue;
+            }
+
+            var after = anchor < 0 ? long.MinValue : loaded[anchor].At;
+            var old = (stored.GetValueOrDefault(key) ?? []).Where(i => i.StartUs > after).ToList();
+            if (anchor < 0)
+            {
+                // Complete but without an anchor: the store's incidents may start before the window.
+                old = [.. connection.Query<StoredIncident>($"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @key", new { key }, transaction)];
+            }
+
+            Replace(connection, transaction, store, old, [.. computed.Where(i => i.Start > after)], now, changes, inserts);
+        }
+
+        inserts.Flush();
+    }
+
+    // The latest up evidence at least three polls before the first new one, among polls whose
+    // covers are trusted (two in from a cut, or any when the store's history is whole).
+    private static int Anchor(bool[] upBreaks, int firstNew, bool complete)
+    {
+        for (var i = firstNew - 3; i >= (complete ? 0 : 2); i--)
+        {
+            if (upBreaks[i])
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Recomputes the touched stores' incidents from all their polls, in one ordered read of the table.</summary>
+    private void RecomputeWhole(
+        DbConnection connection, DbTransaction transaction, IReadOnlyDictionary<int, long> touched, Func<int, StoreProfile> profile,
+        EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)> changes)
+    {
+        var computed = new Dictionary<int, List<Incident>>();
+        var polls = new List<Poll>(1024);
+        var current = -1;
+        void Finish()
+        {
+            if (current >= 0 && touched.ContainsKey(current))
+            {
+                computed[current] = IncidentFinder.Find(CollectionsMarshal.AsSpan(polls), profile(current), settings);
+            }
+        }
+
+        database.Dialect.ReadObservations(connection, long.MaxValue, (key, at, active) =>
+        {
+            if (key != current)
+            {
+                Finish();
+                current = key;
+                polls.Clear();
+            }
+
+            polls.Add(new Poll(at, active));
+        }, transaction);
+        Finish();
+
+        var stored = connection.Query<StoredIncident>($"SELECT {StoredIncident.Columns} FROM incidents ORDER BY store_key, start_us", transaction: transaction)
+            .Where(i => touched.ContainsKey(i.StoreKey)).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.ToList());
+        using var insert = new BatchInserter(connection, transaction, "INSERT", "incidents", Inserted.Columns);
+        foreach (var key in touched.Keys)
+        {
+            Replace(connection, transaction, profile(key), stored.GetValueOrDefault(key) ?? [], computed.GetValueOrDefault(key) ?? [], now, changes, insert);
+        }
+
+        insert.Flush();
+    }
+
+    /// <summary>The store's polls from <paramref name="context"/> polls before <paramref name="earliest"/> onwards.</summary>
+    private static List<Poll> LoadFrom(DbConnection connection, DbTransaction transaction, int storeKey, long earliest, int context, out bool complete)
+    {
+        const string sql = """
+            SELECT observed_at_us, active FROM store_status
+            WHERE store_key = @storeKey AND observed_at_us >= COALESCE(
+                (SELECT observed_at_us FROM store_status WHERE store_key = @storeKey AND observed_at_us < @earliest
+                 ORDER BY observed_at_us DESC LIMIT 1 OFFSET @skip), -9223372036854775807)
+            ORDER BY observed_at_us
+            """;
+        var polls = connection.Query<(long At, long Active)>(sql, new { storeKey, earliest, skip = context - 1 }, transaction)
+            .Select(p => new Poll(p.At, p.Active != 0)).ToList();
+        complete = FirstAtOrAfter(polls, earliest) < context;
+        return polls;
+    }
+
+    private static void Replace(
+        DbConnection connection, DbTransaction transaction, StoreProfile store, long after, List<Incident> fresh, long now, List<(IncidentSnapshot?, IncidentSnapshot?)> changes)
+    {
+        var old = connection.Query<StoredIncident>(
+            $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @storeKey AND start_us > @after ORDER BY start_us",
+            new { storeKey = store.Key, after }, transaction).ToList();
+        using var insert = new BatchInserter(connection, transaction, "INSERT", "incidents", Inserted.Columns);
+        Replace(connection, transaction, store, old, fresh, now, changes, insert);
+        insert.Flush();
+    }
+
+    private static void Replace(
+        DbConnection connection, DbTransaction transaction, StoreProfile store, List<StoredIncident> old, List<Incident> fresh, long now,
+        List<(IncidentSnapshot?, IncidentSnapshot?)> changes, BatchInserter insert)
+    {
+        var unused = new List<StoredIncident>(old);
+        foreach (var incident in fresh)
+        {
+            // An incident keeps its id while it overlaps its former self: alerts follow it.
+            var match = unused.FirstOrDefault(o => o.StartUs < (incident.End ?? long.MaxValue) && (o.EndUs ?? long.MaxValue) > incident.Start);
+            if (match is not null)
+            {
+                unused.Remove(match);
+                if (match.Matches(incident))
+                {
+                    continue;
+                }
+
+                connection.Execute(
+                    "UPDATE incidents SET start_us = @Start, end_us = @End, down_us = @DownMicros, polls = @Polls, first_poll_us = @FirstPoll, last_poll_us = @LastPoll, updated_at_us = @now WHERE incident_id = @id",
+                    new { incident.Start, incident.End, incident.DownMicros, incident.Polls, incident.FirstPoll, incident.LastPoll, now, id = match.IncidentId }, transaction);
+                changes.Add((match.Snapshot(store), StoredIncident.From(match.IncidentId, store.Key, incident).Snapshot(store)));
+                continue;
+            }
+
+            var id = Guid.CreateVersion7().ToString();
+            insert.Add(id, store.Key, incident.Start, incident.End, incident.DownMicros, incident.Polls, incident.FirstPoll, incident.LastPoll, now);
+            changes.Add((null, StoredIncident.From(id, store.Key, incident).Snapshot(store)));
+        }
+
+        foreach (var gone in unused)
+        {
+            connection.Execute("DELETE FROM incidents WHERE incident_id = @id", new { id = gone.IncidentId }, transaction);
+            changes.Add((gone.Snapshot(store), null));
+        }
+    }
+
+    private static int FirstAtOrAfter(List<Poll> polls, long instant)
+    {
+        var index = polls.FindIndex(p => p.At >= instant);
+        return index < 0 ? polls.Count : index;
+    }
+}
