@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Alerts;
+using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Webhooks;
 
@@ -11,15 +12,16 @@ internal static class WebhookWorkerExtensions
 
 /// <summary>
 /// Delivers queued webhooks, up to the configured number at a time, and runs the stale-store
-/// check on its interval. The outbox is the queue: events queued by another process are found by
+/// check on its interval (and, hourly, deletes finished deliveries past their retention). The outbox is the queue: events queued by another process are found by
 /// polling, a local event wakes the worker at once, and a delivery whose worker died is taken over
 /// when its lease runs out.
 /// </summary>
 internal sealed partial class WebhookWorker(
-    WebhookDispatcher dispatcher, StaleStoreCheck staleCheck, WebhookSignal signal, IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<WebhookWorker> logger)
+    WebhookDispatcher dispatcher, DeliveryQueue queue, StaleStoreCheck staleCheck, WebhookSignal signal, IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<WebhookWorker> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RecheckAfterWake = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
 
     private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -93,6 +95,7 @@ internal sealed partial class WebhookWorker(
     private async Task CheckStaleStoresAsync(TimeSpan interval, CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval, time);
+        var lastPurge = DateTimeOffset.MinValue;
         try
         {
             do
@@ -103,6 +106,13 @@ internal sealed partial class WebhookWorker(
                     if (queued > 0)
                     {
                         LogStaleEvents(queued);
+                    }
+
+                    if (time.GetUtcNow() - lastPurge >= PurgeEvery)
+                    {
+                        lastPurge = time.GetUtcNow();
+                        var cutoff = UnixMicros.FromDateTimeOffset(lastPurge - TimeSpan.FromDays(options.CurrentValue.RetentionDays));
+                        await queue.PurgeAsync(cutoff, stoppingToken);
                     }
                 }
                 catch (DbException ex)

@@ -103,6 +103,20 @@ public sealed class DeliveryQueue(StoreDatabase database, TimeProvider time)
     public Task<bool> FailAsync(string deliveryId, string worker, int? statusCode, string error) => RecordAsync(
         "status = 'failed', last_status_code = @statusCode, last_error = @error", deliveryId, worker, new { statusCode, error });
 
+    /// <summary>Deletes finished deliveries queued before <paramref name="beforeUs"/>; returns how many.</summary>
+    /// <remarks>
+    /// Their dedupe keys go with them: a store silent for longer than the retention raises
+    /// <c>store.stale</c> again, a reminder; an incident open for longer ends without
+    /// <c>store.recovered</c>.
+    /// </remarks>
+    public async Task<int> PurgeAsync(long beforeUs, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed', 'cancelled') AND created_at_us < @beforeUs",
+            new { beforeUs }, cancellationToken: cancellationToken));
+    }
+
     private async Task<bool> RecordAsync(string set, string deliveryId, string worker, object values)
     {
         var parameters = new DynamicParameters(values);

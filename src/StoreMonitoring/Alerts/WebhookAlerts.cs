@@ -17,8 +17,8 @@ namespace StoreMonitoring.Alerts;
 /// the store is closed raises nothing and one that starts before opening counts from opening. An
 /// incident that arrives already ended (history from a file import) raises nothing: it is no
 /// longer news.</para>
-/// <para><c>store.recovered</c>: that incident ended, or disappeared when the polls were corrected,
-/// and its <c>store.down</c> went to the same subscription.</para>
+/// <para><c>store.recovered</c>: that incident was open and ended, or disappeared when the polls
+/// were corrected, and its <c>store.down</c> went to the same subscription.</para>
 /// <para>Each event is keyed per subscription (<c>store.down:{incident}</c>), so seeing the same
 /// change again, after a recomputation or from a second instance, queues nothing new.</para>
 /// </remarks>
@@ -48,8 +48,10 @@ public sealed class WebhookAlerts(WebhookOutbox outbox, TimeProvider time) : IIn
             }
 
             var downKey = $"{WebhookEvents.StoreDown}:{incident.IncidentId}";
+            // Only an incident open before or after the change can raise anything: a file of
+            // history brings many that are born over, and they cost no query here.
             var live = after is { EndUs: null } || before is { EndUs: null };
-            var ended = after is null || after.EndUs is not null;
+            var ended = before is { EndUs: null } && (after is null || after.EndUs is not null);
             foreach (var subscription in subscriptions)
             {
                 if (after is not null && live && after.DownUs >= Threshold(subscription) && subscription.Wants(WebhookEvents.StoreDown, after.StoreId))

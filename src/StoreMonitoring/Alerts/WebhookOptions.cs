@@ -55,6 +55,10 @@ public sealed class WebhookOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Finished deliveries (delivered, failed, cancelled) older than this are deleted.</summary>
+    [Range(1, 3650)]
+    public int RetentionDays { get; set; } = 30;
+
     /// <summary>Deliveries one process sends at the same time.</summary>
     [Range(1, 64)]
     public int MaxConcurrentDeliveries { get; set; } = 4;
