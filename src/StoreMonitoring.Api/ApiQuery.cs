@@ -93,6 +93,25 @@ internal sealed class ApiQuery
         return null;
     }
 
+    /// <summary>Records a rule the checks above do not cover (a range between two parameters, say).</summary>
+    public void Fail(string name, string message) => Add(name, message);
+
+    public bool? Bool(string? text, string name)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        Add(name, $"{name} '{Shorten(text)}' is not true or false.");
+        return null;
+    }
+
     public ValidationProblem Problem(string title) =>
         TypedResults.ValidationProblem(_errors, string.Join(" ", _errors.Values.SelectMany(v => v)), title: title);
 

@@ -3,9 +3,12 @@ using StoreMonitoring.Api;
 using StoreMonitoring.Api.Debug;
 using StoreMonitoring.Api.Home;
 using StoreMonitoring.Api.Import;
+using StoreMonitoring.Api.Incidents;
 using StoreMonitoring.Api.Operations;
+using StoreMonitoring.Api.Polls;
 using StoreMonitoring.Api.Reports;
 using StoreMonitoring.Api.Security;
+using StoreMonitoring.Api.Stores;
 using StoreMonitoring.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -46,6 +49,9 @@ app.MapMetrics();
 app.MapImport(allowGet: !access.KeysRequired);
 app.MapDebugData();
 app.MapReports();
+app.MapPolls();
+app.MapStores();
+app.MapIncidents();
 app.MapWebhooks();
 
 app.Run();

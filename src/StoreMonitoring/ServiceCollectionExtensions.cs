@@ -41,6 +41,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IncidentUpdater>();
         services.AddSingleton<DataImporter>();
         services.AddSingleton<Ingest.PollIngest>();
+        services.AddSingleton<Stores.StoreQueries>();
+        services.AddSingleton<Stores.StoreEdits>();
+        services.AddSingleton<IncidentQueries>();
         services.AddSingleton<ReportCalculator>();
         services.AddSingleton<ReportJobs>();
         services.AddSingleton<ReportJobRunner>();

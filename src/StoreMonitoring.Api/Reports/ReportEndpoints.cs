@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Reports;
-using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Reports;
@@ -57,7 +56,7 @@ internal static class ReportEndpoints
         }
 
         signal.Notify();
-        return TypedResults.Ok(new TriggerResponse(job.ReportId, job.Method.Name()));
+        return TypedResults.Ok(new TriggerResponse(job.ReportId, job.MethodName));
     }
 
     private static async Task<Results<Ok<ReportState>, Ok<JsonReport>, PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> GetReport(
@@ -86,7 +85,7 @@ internal static class ReportEndpoints
         if (asJson)
         {
             return TypedResults.Ok(new JsonReport(
-                job.ReportId, "Complete", job.Method.Name(), job.NowUs is { } n ? UnixMicros.Format(n) : null, new Units("minutes", "hours", "hours"),
+                job.ReportId, "Complete", job.MethodName, job.NowUs is { } n ? UnixMicros.Format(n) : null, new Units("minutes", "hours", "hours"),
                 jobs.ReadRowsAsync(job.ReportId, cancellationToken).Select(JsonStoreRow.From)));
         }
 

@@ -1,5 +1,4 @@
 using StoreMonitoring.Reports;
-using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Reports;
@@ -44,6 +43,6 @@ internal sealed record JsonWindow(double Uptime, double Downtime, double Unknown
 internal sealed record JobSummary(string ReportId, string Status, string Method, double Progress, string RequestedAt, string? Now, string? FinishedAt, int Stores, string? Error)
 {
     public static JobSummary From(ReportJob job) => new(
-        job.ReportId, job.Status.ToString(), job.Method.Name(), Math.Round(job.Progress, 4), UnixMicros.Format(job.RequestedAtUs),
+        job.ReportId, job.Status.ToString(), job.MethodName, Math.Round(job.Progress, 4), UnixMicros.Format(job.RequestedAtUs),
         job.NowUs is { } n ? UnixMicros.Format(n) : null, job.FinishedAtUs is { } f ? UnixMicros.Format(f) : null, job.StoresTotal, job.Error);
 }

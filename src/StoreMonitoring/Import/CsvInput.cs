@@ -1,19 +1,13 @@
-using System.Buffers;
 using nietras.SeparatedValues;
+using StoreMonitoring.Stores;
 
 namespace StoreMonitoring.Import;
 
 /// <summary>What the three readers share: the CSV dialect, the header check and the per-row checks.</summary>
 internal static class CsvInput
 {
-    public const int MaxStoreIdLength = 255;
+    public const int MaxStoreIdLength = StoreIds.MaxLength;
 
-    // C0 and C1 controls and DEL: invisible in a report, and NUL or a line break in an id breaks
-    // whatever reads the report next.
-    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '\u007F', .. Enumerable.Range(0x80, 0x20).Select(c => (char)c)]);
-
-    /// <param name="columns">Every name the file's kind accepts: only these are ever named back in an error.</param>
     public static SepReader Open(CheckedTextReader text, params string[] columns)
     {
         try
@@ -87,12 +81,7 @@ internal static class CsvInput
         return false;
     }
 
-    /// <summary>What makes a store id unusable, wherever it comes from; null when it is fine.</summary>
-    public static string? StoreIdProblem(ReadOnlySpan<char> storeId) =>
-        storeId.IsEmpty ? "empty store_id"
-        : storeId.Length > MaxStoreIdLength ? $"store_id longer than {MaxStoreIdLength} characters"
-        : storeId.ContainsAny(ControlCharacters) ? "store_id contains a control character"
-        : null;
+    public static string? StoreIdProblem(ReadOnlySpan<char> storeId) => StoreIds.Problem(storeId);
 
     /// <summary>What every kind of row needs: the header's column count and a usable store id.</summary>
     public static bool TryStoreId(SepReader.Row row, int width, int storeColumn, RejectedRows rejected, out ReadOnlySpan<char> storeId)

@@ -36,9 +36,24 @@ public static class IncidentFinder
         var hours = new List<TimeRange>();
         BusinessHours.Expand(store.Schedule, store.Zone, polls[0].At - UnixMicros.PerDay, polls[^1].At + 8 * UnixMicros.PerDay, hours);
         var open = CollectionsMarshal.AsSpan(hours);
-        var cover = new long[2 * polls.Length];
-        // Every poll's hours are known here, unlike a report's polls from before its week.
-        PollCover.Compute(polls, open, long.MinValue, settings, cover);
+        var rented = System.Buffers.ArrayPool<long>.Shared.Rent(2 * polls.Length);
+        try
+        {
+            var cover = rented.AsSpan(0, 2 * polls.Length);
+            // Every poll's hours are known here, unlike a report's polls from before its week.
+            PollCover.Compute(polls, open, long.MinValue, settings, cover);
+            Collect(polls, open, cover, upBreaks, incidents);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(rented);
+        }
+
+        return incidents;
+    }
+
+    private static void Collect(ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> open, ReadOnlySpan<long> cover, bool[] upBreaks, List<Incident> incidents)
+    {
 
         Incident? current = null;
         var b = 0;
@@ -90,7 +105,5 @@ public static class IncidentFinder
         {
             incidents.Add(current with { End = null });
         }
-
-        return incidents;
     }
 }

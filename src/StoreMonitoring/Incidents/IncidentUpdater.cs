@@ -44,7 +44,8 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
         profiles ??= StoreProfiles.Load(connection, transaction);
         var settings = options.Value.Estimation;
         var now = UnixMicros.FromDateTimeOffset(time.GetUtcNow());
-        var changes = new List<(IncidentSnapshot?, IncidentSnapshot?)>();
+        // Snapshots are made only for someone to read them.
+        var changes = observers.Any() ? new List<(IncidentSnapshot?, IncidentSnapshot?)>() : null;
         StoreProfile Profile(int key) => profiles.TryGetValue(key, out var profile) ? profile : StoreProfile.Unknown(key);
         var whole = touched.Where(t => bulk || t.Value == long.MinValue).ToDictionary(t => t.Key, t => long.MinValue);
         if (whole.Count > StreamAbove)
@@ -65,7 +66,7 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
             UpdateRecent(connection, transaction, recent, Profile, settings, now, changes);
         }
 
-        if (changes.Count > 0)
+        if (changes is { Count: > 0 })
         {
             foreach (var observer in observers)
             {
@@ -75,7 +76,7 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
     }
 
     private static void UpdateStore(
-        DbConnection connection, DbTransaction transaction, StoreProfile store, long earliest, EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)> changes)
+        DbConnection connection, DbTransaction transaction, StoreProfile store, long earliest, EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
     {
         var context = Context;
         while (true)
@@ -107,7 +108,7 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
     /// </summary>
     private static void UpdateRecent(
         DbConnection connection, DbTransaction transaction, Dictionary<int, long> touched, Func<int, StoreProfile> profile,
-        EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)> changes)
+        EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
     {
         connection.Execute("CREATE TEMPORARY TABLE IF NOT EXISTS touched_stores (store_key INT NOT NULL PRIMARY KEY, from_us BIGINT NOT NULL, first_us BIGINT NULL)", transaction: transaction);
         connection.Execute("DELETE FROM touched_stores", transaction: transaction);
@@ -179,7 +180,7 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
     /// <summary>Recomputes the touched stores' incidents from all their polls, in one ordered read of the table.</summary>
     private void RecomputeWhole(
         DbConnection connection, DbTransaction transaction, IReadOnlyDictionary<int, long> touched, Func<int, StoreProfile> profile,
-        EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)> changes)
+        EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
     {
         var computed = new Dictionary<int, List<Incident>>();
         var polls = new List<Poll>(1024);
@@ -233,7 +234,7 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
     }
 
     private static void Replace(
-        DbConnection connection, DbTransaction transaction, StoreProfile store, long after, List<Incident> fresh, long now, List<(IncidentSnapshot?, IncidentSnapshot?)> changes)
+        DbConnection connection, DbTransaction transaction, StoreProfile store, long after, List<Incident> fresh, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
     {
         var old = connection.Query<StoredIncident>(
             $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @storeKey AND start_us > @after ORDER BY start_us",
@@ -245,7 +246,7 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
 
     private static void Replace(
         DbConnection connection, DbTransaction transaction, StoreProfile store, List<StoredIncident> old, List<Incident> fresh, long now,
-        List<(IncidentSnapshot?, IncidentSnapshot?)> changes, BatchInserter insert)
+        List<(IncidentSnapshot?, IncidentSnapshot?)>? changes, BatchInserter insert)
     {
         var unused = new List<StoredIncident>(old);
         foreach (var incident in fresh)
@@ -263,19 +264,19 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
                 connection.Execute(
                     "UPDATE incidents SET start_us = @Start, end_us = @End, down_us = @DownMicros, polls = @Polls, first_poll_us = @FirstPoll, last_poll_us = @LastPoll, updated_at_us = @now WHERE incident_id = @id",
                     new { incident.Start, incident.End, incident.DownMicros, incident.Polls, incident.FirstPoll, incident.LastPoll, now, id = match.IncidentId }, transaction);
-                changes.Add((match.Snapshot(store), StoredIncident.From(match.IncidentId, store.Key, incident).Snapshot(store)));
+                changes?.Add((match.Snapshot(store), StoredIncident.From(match.IncidentId, store.Key, incident).Snapshot(store)));
                 continue;
             }
 
             var id = Guid.CreateVersion7().ToString();
             insert.Add(id, store.Key, incident.Start, incident.End, incident.DownMicros, incident.Polls, incident.FirstPoll, incident.LastPoll, now);
-            changes.Add((null, StoredIncident.From(id, store.Key, incident).Snapshot(store)));
+            changes?.Add((null, StoredIncident.From(id, store.Key, incident).Snapshot(store)));
         }
 
         foreach (var gone in unused)
         {
             connection.Execute("DELETE FROM incidents WHERE incident_id = @id", new { id = gone.IncidentId }, transaction);
-            changes.Add((gone.Snapshot(store), null));
+            changes?.Add((gone.Snapshot(store), null));
         }
     }
 

@@ -146,7 +146,7 @@ internal static class JsonPolls
         }
 
         storeId = id;
-        return CsvInput.StoreIdProblem(id) ?? StatusReader.TryPoll(status, time, context.Range, out active, out at);
+        return Stores.StoreIds.Problem(id) ?? StatusReader.TryPoll(status, time, context.Range, out active, out at);
     }
 
     private static IEnumerable<(long Position, JsonElement Item, string? Error)> Array(ReadOnlyMemory<byte> body)

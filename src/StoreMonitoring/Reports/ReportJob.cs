@@ -18,7 +18,12 @@ public sealed class ReportJob
 
     public required ReportStatus Status { get; init; }
 
-    public required EstimationMethod Method { get; init; }
+    /// <summary>The method as stored; a name this version does not know fails the job when it runs.</summary>
+    public required string MethodName { get; init; }
+
+    public EstimationMethod Method => EstimationMethods.TryParse(MethodName, out var method)
+        ? method
+        : throw new InvalidOperationException($"Report {ReportId} names an unknown method.");
 
     public long? RequestedNowUs { get; init; }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Time;
 
@@ -29,8 +28,8 @@ public sealed class ReportJobRunner(
         try
         {
             var stores = await ComputeAsync(job, worker, keeper.Token);
-            metrics.ReportFinished(job.Method.Name(), nameof(ReportStatus.Complete), stopwatch.Elapsed);
-            Log.ReportComplete(logger, job.ReportId, stores, job.Method.Name(), stopwatch.ElapsedMilliseconds);
+            metrics.ReportFinished(job.MethodName, nameof(ReportStatus.Complete), stopwatch.Elapsed);
+            Log.ReportComplete(logger, job.ReportId, stores, job.MethodName, stopwatch.ElapsedMilliseconds);
             await ExportAsync(job.ReportId, stopping);
         }
         catch (Exception ex) when (ex is ReportLeaseLostException || (ex is OperationCanceledException && keeper.IsLost))
@@ -49,7 +48,7 @@ public sealed class ReportJobRunner(
         {
             // The exception is logged; the job keeps a message that reveals nothing internal.
             Log.ReportFailed(logger, ex, job.ReportId);
-            metrics.ReportFinished(job.Method.Name(), nameof(ReportStatus.Error), stopwatch.Elapsed);
+            metrics.ReportFinished(job.MethodName, nameof(ReportStatus.Error), stopwatch.Elapsed);
             await jobs.FailAsync(job.ReportId, worker, $"The report could not be computed (an internal error, logged with report id {job.ReportId}).");
         }
     }

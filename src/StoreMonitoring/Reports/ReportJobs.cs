@@ -14,7 +14,7 @@ namespace StoreMonitoring.Reports;
 public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
 {
     private const string Columns = """
-        report_id AS ReportId, status AS Status, method AS Method, requested_now_us AS RequestedNowUs, now_us AS NowUs,
+        report_id AS ReportId, status AS Status, method AS MethodName, requested_now_us AS RequestedNowUs, now_us AS NowUs,
         requested_at_us AS RequestedAtUs, started_at_us AS StartedAtUs, finished_at_us AS FinishedAtUs,
         stores_total AS StoresTotal, stores_done AS StoresDone, attempts AS Attempts, worker AS Worker,
         lease_until_us AS LeaseUntilUs, error AS Error

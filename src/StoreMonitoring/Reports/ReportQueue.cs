@@ -27,11 +27,11 @@ public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, IOption
                 var same = await connection.QueryFirstOrDefaultAsync<string>(new CommandDefinition(
                     """
                     SELECT report_id FROM report_jobs
-                    WHERE status IN (@pending, @running) AND method = @method
+                    WHERE status IN ('Pending', 'Running') AND method = @method
                       AND (requested_now_us = @requestedNow OR (requested_now_us IS NULL AND @requestedNow IS NULL))
                     ORDER BY requested_at_us LIMIT 1
                     """,
-                    new { pending = ReportStatus.Pending, running = ReportStatus.Running, method = method.Name(), requestedNow },
+                    new { method = method.Name(), requestedNow },
                     cancellationToken: cancellationToken));
                 if (same is not null && await jobs.GetAsync(same, cancellationToken) is { } existing)
                 {
@@ -39,7 +39,7 @@ public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, IOption
                 }
 
                 var pending = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM report_jobs WHERE status = @pending", new { pending = ReportStatus.Pending }, cancellationToken: cancellationToken));
+                    "SELECT COUNT(*) FROM report_jobs WHERE status = 'Pending'", cancellationToken: cancellationToken));
                 var limit = options.Value.Reports.MaxQueued;
                 if (pending >= limit)
                 {

@@ -29,10 +29,10 @@ public sealed partial class ReportRetention(StoreDatabase database, TimeProvider
         var finished = await connection.QueryAsync<(string ReportId, long FinishedAtUs)>(new CommandDefinition(
             """
             SELECT report_id, finished_at_us FROM report_jobs
-            WHERE status IN (@complete, @error) AND finished_at_us IS NOT NULL
+            WHERE status IN ('Complete', 'Error') AND finished_at_us IS NOT NULL
             ORDER BY finished_at_us DESC, report_id DESC
             """,
-            new { complete = ReportStatus.Complete, error = ReportStatus.Error }, cancellationToken: cancellationToken));
+            cancellationToken: cancellationToken));
         var expired = finished.Where((r, i) => i >= settings.RetentionCount || r.FinishedAtUs < cutoff).Select(r => r.ReportId).ToList();
 
         var files = 0;

@@ -44,6 +44,24 @@ public sealed class StoreQueries(StoreDatabase database, IOptions<StoreMonitorin
     }
 
     /// <summary>
+    /// The polls a report or timeline ending at <paramref name="to"/> needs: those since its week
+    /// began (less two horizons), and the latest one before.
+    /// </summary>
+    public async Task<List<Poll>> RecentPollsAsync(int storeKey, long to, CancellationToken cancellationToken = default)
+    {
+        var cutoff = new ReportWindows(to).WeekStart - 2 * options.Value.Estimation.HorizonMicros;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        const string sql = """
+            SELECT observed_at_us, active FROM store_status
+            WHERE store_key = @storeKey AND observed_at_us <= @to AND observed_at_us >= COALESCE(
+                (SELECT MAX(observed_at_us) FROM store_status WHERE store_key = @storeKey AND observed_at_us < @cutoff), @cutoff)
+            ORDER BY observed_at_us
+            """;
+        return [.. (await connection.QueryAsync<(long At, long Active)>(new CommandDefinition(sql, new { storeKey, to, cutoff }, cancellationToken: cancellationToken)))
+            .Select(p => new Poll(p.At, p.Active != 0))];
+    }
+
+    /// <summary>
     /// Every store's state at <paramref name="now"/>, ordered by store id. Only the recent polls
     /// are read: a state is decided by the polls whose reach holds <paramref name="now"/>.
     /// </summary>

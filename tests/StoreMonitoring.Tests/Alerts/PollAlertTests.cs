@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using StoreMonitoring.Ingest;
+using StoreMonitoring.Tests.Api;
 using StoreMonitoring.Tests.Infrastructure;
 
 namespace StoreMonitoring.Tests.Alerts;
 
 /// <summary>
-/// From polls to webhooks through the real incident code: hourly polls pushed one at a time, the
-/// incidents they make, the alerts those raise, received and verified on 127.0.0.1.
+/// From polls to webhooks through the real incident code: hourly polls pushed one at a time to
+/// <c>POST /polls</c>, the incidents they make, the alerts those raise, received and verified on
+/// 127.0.0.1.
 /// </summary>
 public sealed class PollAlertTests
 {
@@ -23,7 +24,7 @@ public sealed class PollAlertTests
         await using var app = new StoreMonitoringApp(db.Settings(Hooks.With(("StoreMonitoring:Webhooks:PollInterval", "00:00:01"))));
         var client = app.CreateClient();
         await Hooks.SubscribeAsync(client, receiver);
-        var ingest = app.Services.GetRequiredService<PollIngest>();
+        var ingest = client;
         var first = DateTimeOffset.UtcNow.AddHours(-6);
 
         // A lone inactive poll between active ones: about 50 minutes, no alert.
@@ -56,13 +57,14 @@ public sealed class PollAlertTests
         Assert.NotEqual(JsonValueKind.Null, recoveredData.GetProperty("data").GetProperty("end").ValueKind);
         await Task.Delay(500);
         Assert.Equal(2, receiver.Received.Count);
-        TestContext.Current.TestOutputHelper!.WriteLine($"alert latency ({engine}), poll ingested -> store.down received: {latency.TotalMilliseconds:0.0} ms");
+        TestContext.Current.TestOutputHelper!.WriteLine($"alert latency ({engine}), POST /polls sent -> store.down received: {latency.TotalMilliseconds:0.0} ms");
     }
 
-    private static async Task PollAsync(PollIngest ingest, DateTimeOffset at, string status)
+    internal static async Task PollAsync(HttpClient client, DateTimeOffset at, string status, string store = "store-e2e")
     {
-        var csv = $"store_id,status,timestamp_utc\nstore-e2e,{status},{at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)} UTC\n";
-        var result = await ingest.IngestAsync(Encoding.UTF8.GetBytes(csv), PollFormat.Csv, CancellationToken.None);
-        Assert.Equal(1, result.Accepted);
+        var csv = $"store_id,status,timestamp_utc\n{store},{status},{at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)} UTC\n";
+        var response = await client.PostAsync("/polls", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, (await response.JsonAsync()).GetProperty("accepted").GetInt32());
     }
 }
