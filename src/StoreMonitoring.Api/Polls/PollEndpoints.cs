@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Api.Security;
@@ -18,11 +20,29 @@ internal static class PollEndpoints
             .WithName("IngestPolls")
             .WithSummary("Takes a batch of up to 100,000 polls: a JSON array, NDJSON or CSV (by Content-Type).")
             .WithDescription("Each poll: store_id, status (active or inactive), timestamp_utc. The same rules as the file import: polls are unique per store and instant (a repeat is unchanged, a contradiction a conflict; the first accepted wins), bad polls are skipped and reported by index (JSON) or line (NDJSON, CSV). The stores' incidents are current when the answer is sent.")
-            .Accepts<IngestPollItem[]>("application/json", "application/x-ndjson", "text/csv")
+            .AddOpenApiOperationTransformer(DescribeBodyAsync)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return app;
+    }
+
+    // The body is described here rather than with Accepts(), which would also make routing refuse
+    // other content types with a bare 415 before the handler can say which ones it takes.
+    private static async Task DescribeBodyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var items = await context.GetOrCreateSchemaAsync(typeof(IngestPollItem[]), cancellationToken: cancellationToken);
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "Up to 100,000 polls: a JSON array, NDJSON (one object per line) or CSV with the store_status.csv header.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = items },
+                ["application/x-ndjson"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                ["text/csv"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+            },
+        };
     }
 
     private static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> IngestAsync(HttpContext context, PollIngest ingest, CancellationToken cancellationToken)

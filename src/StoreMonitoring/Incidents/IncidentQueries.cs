@@ -63,7 +63,7 @@ public sealed class IncidentQueries(StoreDatabase database)
                 AfterStart = filter.After?.StartUs, AfterId = filter.After?.IncidentId,
             }, cancellationToken: cancellationToken),
             (incident, storeId, zone) => new IncidentRow(incident, storeId, BusinessHours.ZoneOrDefault(zone).Id),
-            splitOn: "StoreId");
+            splitOn: "StoreId,TimeZone");
         return [.. rows];
     }
 
