@@ -53,7 +53,7 @@ internal sealed partial class WebhookWorker(
                     }
 
                     // Not cancelled by the shutdown: see WebhookDispatcher.SendAsync.
-                    running.Add(Task.Run(() => dispatcher.SendAsync(delivery, _worker), CancellationToken.None));
+                    running.Add(Task.Run(() => SendAsync(delivery), CancellationToken.None));
                     claimed = true;
                 }
             }
@@ -90,6 +90,20 @@ internal sealed partial class WebhookWorker(
         // Attempts under way end within their timeout and record their outcome before the host stops.
         await Task.WhenAll(running);
         await stale;
+    }
+
+    // A database error while recording leaves the delivery claimed: it is tried again once its
+    // lease runs out, so the error is logged here rather than ending the worker.
+    private async Task SendAsync(ClaimedDelivery delivery)
+    {
+        try
+        {
+            await dispatcher.SendAsync(delivery, _worker);
+        }
+        catch (DbException ex)
+        {
+            LogRecordFailed(ex, delivery.DeliveryId);
+        }
     }
 
     private async Task CheckStaleStoresAsync(TimeSpan interval, CancellationToken stoppingToken)
@@ -129,6 +143,9 @@ internal sealed partial class WebhookWorker(
 
     [LoggerMessage(6101, LogLevel.Warning, "Could not claim webhook deliveries")]
     private partial void LogClaimFailed(Exception exception);
+
+    [LoggerMessage(6104, LogLevel.Warning, "Webhook {DeliveryId}: the outcome of its attempt could not be recorded; it is tried again when its lease runs out")]
+    private partial void LogRecordFailed(Exception exception, string deliveryId);
 
     [LoggerMessage(6102, LogLevel.Warning, "The stale-store check failed")]
     private partial void LogStaleCheckFailed(Exception exception);
