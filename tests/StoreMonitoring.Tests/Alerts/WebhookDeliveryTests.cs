@@ -187,9 +187,12 @@ public sealed class WebhookDeliveryTests
         await using (var connection = await database.OpenAsync())
         {
             // What a process killed mid-attempt leaves behind: a row it claimed, with a lease that has run out.
-            deliveryId = app.Services.GetRequiredService<WebhookOutbox>().Enqueue(connection, null, id, "webhook.test", "dead-worker", "{\"type\":\"webhook.test\"}")!;
+            // One transaction, so the live worker never sees the row while it is still pending.
+            await using var transaction = await connection.BeginTransactionAsync();
+            deliveryId = app.Services.GetRequiredService<WebhookOutbox>().Enqueue(connection, transaction, id, "webhook.test", "dead-worker", "{\"type\":\"webhook.test\"}")!;
             await connection.ExecuteAsync(
-                "UPDATE webhook_deliveries SET status = 'sending', worker = 'dead', attempts = 1, due_at_us = 0 WHERE delivery_id = @deliveryId", new { deliveryId });
+                "UPDATE webhook_deliveries SET status = 'sending', worker = 'dead', attempts = 1, due_at_us = 0 WHERE delivery_id = @deliveryId", new { deliveryId }, transaction);
+            await transaction.CommitAsync();
         }
 
         var received = Assert.Single(await receiver.WaitForAsync(1));
