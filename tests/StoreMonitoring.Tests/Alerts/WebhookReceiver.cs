@@ -18,7 +18,11 @@ public sealed record ReceivedWebhook(string Id, string Timestamp, string Signatu
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private static int _nextPort = 18400 + (Environment.ProcessId % 5 * 20);
+    // Ports 18400-18499, from a point that depends on the process so that two runs rarely meet;
+    // a port in use is skipped.
+    private const int FirstPort = 18400;
+    private const int Ports = 100;
+    private static int _next = Environment.ProcessId % Ports;
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
@@ -45,7 +49,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         for (var tries = 0; ; tries++)
         {
-            var port = Interlocked.Increment(ref _nextPort);
+            var port = FirstPort + (Interlocked.Increment(ref _next) % Ports);
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -57,7 +61,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 await app.StartAsync();
                 return receiver;
             }
-            catch (IOException) when (tries < 20)
+            catch (IOException) when (tries < Ports)
             {
                 await app.DisposeAsync();
             }
