@@ -11,6 +11,8 @@ public static class Program
         GenerateCommand.Create(),
         EvaluateCommand.Create(),
         MigrateCommand.Create(),
+        StoreCommand.Create(),
+        IncidentsCommand.Create(),
         ApiKeyCommand.Create(),
         WebhooksCommand.Create(),
     };

@@ -29,7 +29,7 @@ internal static class StoreEndpoints
     }
 
     private static async Task<Results<Ok<StoreList>, ValidationProblem>> ListAsync(
-        StoreQueries stores, ReportCalculator calculator, TimeProvider time, string? status, string? limit, string? cursor, CancellationToken cancellationToken)
+        StoreQueries stores, string? status, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         var query = new ApiQuery();
         var state = status is null ? null : query.Choice(status, "status", "up", "down", "unknown", "closed");
@@ -40,7 +40,7 @@ internal static class StoreEndpoints
             return query.Problem("Invalid store list query");
         }
 
-        var now = await calculator.LatestObservationAsync(cancellationToken) ?? UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+        var now = await stores.DefaultNowAsync(cancellationToken);
         var all = (await stores.StatesAsync(now, cancellationToken)).Where(s => state is null || Views.State(s.State) == state).ToList();
         var page = all.Where(s => after is null || string.CompareOrdinal(s.Store.StoreId, after) > 0).Take(count + 1).ToList();
         var next = page.Count > count ? Cursor.Encode(page[count - 1].Store.StoreId) : null;
@@ -51,8 +51,7 @@ internal static class StoreEndpoints
     }
 
     private static async Task<Results<Ok<StoreDetail>, ValidationProblem, ProblemHttpResult>> GetAsync(
-        string store_id, StoreQueries stores, ReportCalculator calculator, AcceptedInstants accepted, TimeProvider time, IOptions<StoreMonitoringOptions> options,
-        string? now, string? method, CancellationToken cancellationToken)
+        string store_id, StoreQueries stores, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options, string? now, string? method, CancellationToken cancellationToken)
     {
         var query = new ApiQuery();
         var estimation = query.Method(method, options.Value.Reports.DefaultMethod);
@@ -62,23 +61,20 @@ internal static class StoreEndpoints
             return query.Problem("Invalid store query");
         }
 
-        if (await stores.FindAsync(store_id, cancellationToken) is not { } store)
+        if (await stores.ViewAsync(store_id, requested, estimation, cancellationToken) is not { } view)
         {
             return NotFound(store_id);
         }
 
-        var at = requested ?? await calculator.LatestObservationAsync(cancellationToken) ?? UnixMicros.FromDateTimeOffset(time.GetUtcNow());
-        var polls = await stores.PollsAsync(store.Key, long.MinValue, at, cancellationToken);
-        var settings = options.Value.Estimation;
-        var (hour, day, week) = ReportCsv.Figures(StoreReport.Compute(polls.ToArray(), store, new ReportWindows(at), estimation, settings));
+        var (store, (hour, day, week)) = (view.Store, ReportCsv.Figures(view.Uptime));
         return TypedResults.Ok(new StoreDetail(
-            store.StoreId, store.Zone.Id, Views.Hours(store.Schedule), BusinessHours.IsOpen(store.Schedule, store.Zone, at), Views.Local(at, store.Zone), UnixMicros.Format(at),
-            Views.State(StoreTimeline.StateAt(polls.ToArray(), store, at, settings)), polls.Count > 0 ? PollView.From(polls[^1]) : null,
+            store.StoreId, store.Zone.Id, Views.Hours(store.Schedule), view.OpenNow, Views.Local(view.Now, store.Zone), UnixMicros.Format(view.Now),
+            Views.State(view.State), view.LastPoll is { } last ? PollView.From(last) : null,
             estimation.Name(), JsonWindow.From(hour), JsonWindow.From(day), JsonWindow.From(week)));
     }
 
     private static async Task<Results<Ok<TimelineView>, ValidationProblem, ProblemHttpResult>> TimelineAsync(
-        string store_id, StoreQueries stores, ReportCalculator calculator, AcceptedInstants accepted, TimeProvider time, IOptions<StoreMonitoringOptions> options,
+        string store_id, StoreQueries stores, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options,
         string? from, string? to, string? method, CancellationToken cancellationToken)
     {
         var query = new ApiQuery();
@@ -100,7 +96,7 @@ internal static class StoreEndpoints
             return NotFound(store_id);
         }
 
-        var upTo = end ?? await calculator.LatestObservationAsync(cancellationToken) ?? UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+        var upTo = end ?? await stores.DefaultNowAsync(cancellationToken);
         var since = start ?? upTo - UnixMicros.PerDay;
         if (since >= upTo || upTo - since > StoreTimeline.MaxRangeMicros)
         {

@@ -46,7 +46,7 @@ public sealed class DataImporter(
         var files = InputFiles.Find(directory);
         if (files.Count == 0)
         {
-            throw new InputFilesNotFoundException();
+            throw new InputFilesNotFoundException(directory);
         }
 
         if (!await _running.WaitAsync(0, cancellationToken))

@@ -55,6 +55,8 @@ public sealed class ReportJobRunner(
 
     private async Task<int> ComputeAsync(ReportJob job, string worker, CancellationToken cancellationToken)
     {
+        // A method this version does not know fails the job here, before anything is written.
+        var method = job.Method;
         await using var connection = await database.OpenAsync(cancellationToken);
         var now = job.RequestedNowUs ?? await calculator.LatestObservationAsync(cancellationToken);
         if (now is null)
@@ -68,7 +70,7 @@ public sealed class ReportJobRunner(
         var total = await calculator.CountStoresAsync(now.Value, cancellationToken);
         await jobs.SetScopeAsync(connection, job.ReportId, worker, now.Value, total, cancellationToken);
         var done = 0;
-        await foreach (var batch in calculator.ComputeAsync(job.Method, now.Value, cancellationToken))
+        await foreach (var batch in calculator.ComputeAsync(method, now.Value, cancellationToken))
         {
             done += batch.Count;
             await jobs.SaveBatchAsync(connection, job.ReportId, worker, done, batch, cancellationToken);

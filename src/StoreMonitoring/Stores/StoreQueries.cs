@@ -11,9 +11,35 @@ namespace StoreMonitoring.Stores;
 /// <summary>A store's state at an instant, for lists: what the interpolating method says just before it, and its last poll.</summary>
 public sealed record StoreState(StoreProfile Store, TimelineState State, bool OpenNow, Poll? LastPoll);
 
+/// <summary>One store as its page shows it: figures for the three windows ending at <see cref="Now"/>, and its state then.</summary>
+public sealed record StoreView(StoreProfile Store, long Now, EstimationMethod Method, StoreUptime Uptime, TimelineState State, bool OpenNow, Poll? LastPoll);
+
 /// <summary>Reads one store, or every store's current state, for the live views.</summary>
-public sealed class StoreQueries(StoreDatabase database, IOptions<StoreMonitoringOptions> options)
+public sealed class StoreQueries(StoreDatabase database, ReportCalculator calculator, TimeProvider time, IOptions<StoreMonitoringOptions> options)
 {
+    /// <summary>The latest poll over all stores, as for reports, or the clock when there is none.</summary>
+    public async Task<long> DefaultNowAsync(CancellationToken cancellationToken = default) =>
+        await calculator.LatestObservationAsync(cancellationToken) ?? UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+
+    /// <summary>
+    /// One store at <paramref name="now"/> (default: <see cref="DefaultNowAsync"/>), with the
+    /// figures its row of a report with the same now and method has: the same computation.
+    /// </summary>
+    public async Task<StoreView?> ViewAsync(string storeId, long? now, EstimationMethod method, CancellationToken cancellationToken = default)
+    {
+        if (await FindAsync(storeId, cancellationToken) is not { } store)
+        {
+            return null;
+        }
+
+        var at = now ?? await DefaultNowAsync(cancellationToken);
+        var polls = (await PollsAsync(store.Key, long.MinValue, at, cancellationToken)).ToArray();
+        var settings = options.Value.Estimation;
+        return new StoreView(
+            store, at, method, StoreReport.Compute(polls, store, new ReportWindows(at), method, settings), StoreTimeline.StateAt(polls, store, at, settings),
+            BusinessHours.IsOpen(store.Schedule, store.Zone, at), polls.Length > 0 ? polls[^1] : null);
+    }
+
     /// <summary>One store's profile, or null for an id never seen.</summary>
     public async Task<StoreProfile?> FindAsync(string storeId, CancellationToken cancellationToken = default)
     {
