@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StoreMonitoring.Alerts;
 using StoreMonitoring.Import;
 using StoreMonitoring.Incidents;
 using StoreMonitoring.Reports;
@@ -49,6 +50,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ReportQueue>();
         services.AddSingleton<ReportRetention>();
         services.AddSingleton<StoreMonitoringMetrics>();
+        services.AddAlerts();
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }

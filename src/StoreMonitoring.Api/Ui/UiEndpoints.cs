@@ -34,6 +34,9 @@ internal static class UiEndpoints
             .RequireAuthorization(Scopes.Read).WithTags("Reports").WithName("GetReportSummary")
             .WithSummary("A completed report digested for the dashboard: histograms of each store's estimated uptime share (10 bins of 10 %) for the last day and week, and the 20 stores with most estimated downtime in the last week (hours). Default: the latest completed report.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/ui/api/overview", UiOverviewEndpoint.GetAsync)
+            .RequireAuthorization(Scopes.Read).WithTags("Live").WithName("GetUiOverview")
+            .WithSummary("The dashboard's overview in one request: store counts by state now (as GET /stores?status= counts them), open now, and the last import's files and rejected-row examples (as /debug_data gives them).");
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using StoreMonitoring.Tests.Api;
@@ -55,6 +56,7 @@ public sealed class DashboardTests
         Assert.Equal(
             debug.GetProperty("last_import").GetProperty("files").EnumerateArray().Select(f => f.GetProperty("rejected").GetInt64().ToString(CultureInfo.InvariantCulture)).ToArray(),
             await page.Locator("[data-rejected]").EvaluateAllAsync<string[]>("cells => cells.map(c => c.dataset.rejected)"));
+        Assert.Equal(debug.GetProperty("rejected_rows").GetArrayLength(), await page.Locator("tr.rejected").CountAsync());
 
         await UiHost.ScreenshotAsync(page, $"overview-{engine}");
         Assert.True(errors.Count == 0, string.Join('\n', errors));
@@ -176,7 +178,7 @@ public sealed class DashboardTests
         await using var host = await UiHost.StartAsync(engine);
         var (page, errors) = await host.OpenAsync();
         var storeId = (await host.JsonAsync("/stores?limit=1")).GetProperty("stores")[0].GetProperty("store_id").GetString();
-        foreach (var route in new[] { "/overview", $"/stores/{storeId}", "/incidents", "/reports" })
+        foreach (var route in new[] { "/overview", $"/stores/{storeId}", "/incidents", "/reports", "/webhooks" })
         {
             await UiHost.GoAsync(page, route);
             var controls = await page.EvaluateAsync<int>("""
@@ -248,6 +250,27 @@ public sealed class DashboardTests
 
         // The only console errors are the browser's notes on the refused requests.
         Assert.All(errors, e => Assert.Matches("40[13]", e));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task The_webhooks_page_lists_subscriptions_and_a_test_delivery(Engine engine)
+    {
+        await using var host = await UiHost.StartAsync(engine, report: false, settings:
+            [("StoreMonitoring:Webhooks:AllowPrivateNetworks", "true"), ("StoreMonitoring:Webhooks:RunWorker", "false")]);
+        var created = await host.Client.PostAsJsonAsync("/webhooks", new { url = "http://127.0.0.1:18699/hook", events = new[] { "store.down" } });
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.JsonAsync()).GetProperty("webhook_id").GetString();
+        Assert.True((await host.Client.PostAsync($"/webhooks/{id}/test", null)).IsSuccessStatusCode);
+
+        var (page, errors) = await host.OpenAsync();
+        await UiHost.GoAsync(page, "/webhooks");
+        Assert.Equal([id], await page.Locator("#webhook-table tbody tr[data-webhook]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.webhook)"));
+        var deliveries = (await host.JsonAsync($"/webhooks/{id}/deliveries")).GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("delivery_id").GetString()).ToArray();
+        Assert.NotEmpty(deliveries);
+        Assert.Equal(deliveries, await page.Locator("#delivery-table tbody tr[data-delivery]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.delivery)"));
+        await UiHost.ScreenshotAsync(page, $"webhooks-{engine}");
+        Assert.True(errors.Count == 0, string.Join('\n', errors));
     }
 
     [Fact]

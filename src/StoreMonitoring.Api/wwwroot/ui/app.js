@@ -6,6 +6,7 @@ import { overview } from './overview.js';
 import { store } from './store.js';
 import { incidents } from './incidents.js';
 import { reports } from './reports.js';
+import { webhooks } from './webhooks.js';
 
 const main = document.getElementById('main');
 let generation = 0;
@@ -16,6 +17,7 @@ function route() {
   const storeMatch = path.match(/^\/stores\/(.+)$/);
   if (storeMatch) return { name: 'store', page: ctx => store(ctx, decodeURIComponent(storeMatch[1])) };
   if (path === '/incidents') return { name: 'incidents', page: ctx => incidents(ctx, params) };
+  if (path === '/webhooks') return { name: 'webhooks', page: ctx => webhooks(ctx, params) };
   if (path === '/reports') return { name: 'reports', page: ctx => reports(ctx) };
   return { name: 'overview', page: ctx => overview(ctx) };
 }

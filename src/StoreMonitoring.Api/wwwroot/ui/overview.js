@@ -1,5 +1,5 @@
 import { getJson } from './api.js';
-import { error, h, number, s, storeLink, table } from './dom.js';
+import { h, number, s, storeLink, table } from './dom.js';
 
 const BINS = 10;
 
@@ -30,9 +30,9 @@ function figures(total, open, down, unknown) {
 function lastImport(debug) {
   const last = debug.last_import;
   const parts = [h('h2', { id: 'import' }, 'Last import')];
-  if (!last) return [...parts, h('p', {}, `No import recorded (${debug.import_status}).`)];
+  if (!last) return [...parts, h('p', {}, 'No import recorded.')];
   parts.push(h('p', {}, `${last.succeeded ? 'Succeeded' : 'Failed'}, finished ${last.finished_at}.`));
-  if (debug.issues.length) parts.push(h('ul', { id: 'import-issues' }, debug.issues.map(issue => h('li', {}, issue))));
+  if (last.missing_files.length) parts.push(h('p', { class: 'error' }, `Missing: ${last.missing_files.join(', ')}`));
   parts.push(table('Files', ['File', 'Rows read', 'Imported', 'Unchanged', 'Rejected', 'Conflicts', 'Error'],
     last.files.map(f => h('tr', { 'data-file': f.kind },
       h('td', {}, f.file), h('td', { class: 'num' }, f.rows_read), h('td', { class: 'num' }, f.imported), h('td', { class: 'num' }, f.unchanged),
@@ -43,11 +43,8 @@ function lastImport(debug) {
 }
 
 export async function overview(ctx) {
-  const count = status => getJson(`/stores?limit=1${status ? `&status=${status}` : ''}`).then(x => x.total);
-  const [total, closed, down, unknown, list, open, debug] = await Promise.all([
-    count(), count('closed'), count('down'), count('unknown'), getJson('/reports?limit=20'),
-    getJson('/incidents?open=true&limit=20'), getJson('/debug_data').catch(err => ({ failed: err })),
-  ]);
+  const [digest, list, open] = await Promise.all([getJson('/ui/api/overview'), getJson('/reports?limit=20'), getJson('/incidents?open=true&limit=20')]);
+  const { stores } = digest;
   const latest = list.find(r => r.status === 'Complete');
   const summary = latest ? await getJson(`/ui/api/report_summary?report_id=${latest.report_id}`) : null;
 
@@ -68,7 +65,8 @@ export async function overview(ctx) {
 
   ctx.show(
     h('h1', {}, 'Overview'),
-    figures(total, total - closed, down, unknown),
+    h('p', {}, `States at ${digest.now} (the latest poll).`),
+    figures(stores.total, stores.open_now, stores.down, stores.unknown),
     h('h2', { id: 'uptime' }, 'Uptime distribution'),
     report,
     h('h2', { id: 'open-incidents' }, 'Open incidents'),
@@ -76,5 +74,5 @@ export async function overview(ctx) {
       open.incidents.map(i => h('tr', { 'data-incident': i.incident_id },
         h('td', {}, storeLink(i.store_id)), h('td', {}, i.start), h('td', { class: 'num' }, number(i.duration_minutes, 1)), h('td', { class: 'num' }, i.polls))),
       { id: 'open-incidents-table' }),
-    debug.failed ? [h('h2', {}, 'Last import'), error(debug.failed)] : lastImport(debug));
+    lastImport(digest));
 }
