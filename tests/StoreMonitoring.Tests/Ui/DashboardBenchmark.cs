@@ -38,7 +38,17 @@ public sealed class DashboardBenchmark
                 var (page, errors) = await host.OpenAsync();
                 var finished = new List<IRequest>();
                 page.RequestFinished += (_, request) => finished.Add(request);
-                await UiHost.GoAsync(page, route);
+                try
+                {
+                    await UiHost.GoAsync(page, route);
+                }
+                catch (TimeoutException)
+                {
+                    await UiHost.ScreenshotAsync(page, $"bench-{name}-timeout");
+                    var pending = string.Join(", ", finished.Select(r => r.Url));
+                    Assert.Fail($"{route} not ready: {await page.InnerTextAsync("main")} / errors: {string.Join(" | ", errors)} / finished: {pending}");
+                }
+
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
                 times.Add(await page.EvaluateAsync<double>($"() => performance.getEntriesByName('ready:{name}')[0].startTime"));
                 (requests, bytes) = (finished.Count, 0);
