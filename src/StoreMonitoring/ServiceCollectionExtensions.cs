@@ -33,7 +33,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(static sp =>
         {
             var options = sp.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value;
-            return new StoreDatabase(SqlDialect.For(options.Database.Provider), options.Database.ConnectionString!);
+            return new StoreDatabase(SqlDialect.For(options.Database.Provider, options.Database.CausalReads), options.Database.ConnectionString!);
         });
         services.AddSingleton<Migrator>();
         services.AddSingleton<AppLock>();
