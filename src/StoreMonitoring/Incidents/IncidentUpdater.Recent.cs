@@ -40,8 +40,8 @@ public sealed partial class IncidentUpdater
             command.Transaction = transaction;
             command.CommandText = """
                 SELECT o.store_key, o.observed_at_us, o.active FROM touched_stores t
-                JOIN store_status o ON o.store_key = t.store_key AND o.observed_at_us >= t.from_us
-                ORDER BY o.store_key, o.observed_at_us
+                CROSS JOIN store_status o ON o.store_key = t.store_key AND o.observed_at_us >= t.from_us
+                ORDER BY t.store_key, o.observed_at_us
                 """;
             using var reader = command.ExecuteReader();
             List<Poll>? current = null;
@@ -60,7 +60,7 @@ public sealed partial class IncidentUpdater
         }
 
         var stored = connection.Query<StoredIncident>(
-            $"SELECT {StoredIncident.ColumnsOf("i")} FROM touched_stores t JOIN incidents i ON i.store_key = t.store_key AND i.start_us > t.from_us",
+            $"SELECT {StoredIncident.ColumnsOf("i")} FROM touched_stores t CROSS JOIN incidents i ON i.store_key = t.store_key AND i.start_us > t.from_us",
             transaction: transaction).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.OrderBy(i => i.StartUs).ToList());
 
         var unresolved = new Dictionary<int, long>();

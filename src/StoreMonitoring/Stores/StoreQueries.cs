@@ -100,8 +100,8 @@ public sealed class StoreQueries(StoreDatabase database, ReportCalculator calcul
         var polls = (await connection.QueryAsync<(int Key, long At, long Active)>(new CommandDefinition(
                 """
                 SELECT o.store_key, o.observed_at_us, o.active FROM stores s
-                JOIN store_status o ON o.store_key = s.store_key AND o.observed_at_us >= @from AND o.observed_at_us <= @now
-                ORDER BY o.store_key, o.observed_at_us
+                CROSS JOIN store_status o ON o.store_key = s.store_key AND o.observed_at_us >= @from AND o.observed_at_us <= @now
+                ORDER BY s.store_key, o.observed_at_us
                 """, new { from, now }, cancellationToken: cancellationToken)))
             .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Select(p => new Poll(p.At, p.Active != 0)).ToArray());
         var last = await LastPollsAsync(connection, now, cancellationToken);
