@@ -9,12 +9,15 @@ using StoreMonitoring.Api.Polls;
 using StoreMonitoring.Api.Reports;
 using StoreMonitoring.Api.Security;
 using StoreMonitoring.Api.Stores;
+using StoreMonitoring.Api.Ui;
+using StoreMonitoring.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultUrls("http://localhost:8000");
 builder.Services.AddStoreMonitoring();
 builder.Services.AddReportWorker();
+builder.Services.AddWebhookWorker();
 builder.Services.AddRetention();
 builder.Services.AddApiDefaults();
 builder.Services.AddHealthEndpoints();
@@ -50,6 +53,8 @@ app.MapReports();
 app.MapPolls();
 app.MapStores();
 app.MapIncidents();
+app.MapWebhooks();
+app.MapUi();
 
 app.Run();
 

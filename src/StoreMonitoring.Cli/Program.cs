@@ -14,6 +14,7 @@ public static class Program
         StoreCommand.Create(),
         IncidentsCommand.Create(),
         ApiKeyCommand.Create(),
+        WebhooksCommand.Create(),
     };
 
     // Ctrl+C cancels the verb; the wait lets an import roll back and release its database lock

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StoreMonitoring.Alerts;
 using StoreMonitoring.Import;
 using StoreMonitoring.Incidents;
 using StoreMonitoring.Reports;
@@ -32,7 +33,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(static sp =>
         {
             var options = sp.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value;
-            return new StoreDatabase(SqlDialect.For(options.Database.Provider), options.Database.ConnectionString!);
+            return new StoreDatabase(SqlDialect.For(options.Database.Provider, options.Database.CausalReads), options.Database.ConnectionString!);
         });
         services.AddSingleton<Migrator>();
         services.AddSingleton<AppLock>();
@@ -49,6 +50,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ReportQueue>();
         services.AddSingleton<ReportRetention>();
         services.AddSingleton<StoreMonitoringMetrics>();
+        services.AddAlerts();
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }

@@ -50,6 +50,9 @@ public sealed class DatabaseOptions
     /// <summary>Apply pending migrations at start-up; defaults to true for SQLite and false for MySQL.</summary>
     public bool? MigrateOnStart { get; set; }
 
+    /// <summary>MariaDB Galera only: every read waits for the writes committed on the other nodes (wsrep_sync_wait = 1).</summary>
+    public bool CausalReads { get; set; }
+
     /// <summary>Filled from <c>ConnectionStrings:StoreMonitoring</c>.</summary>
     public string? ConnectionString { get; set; }
 }

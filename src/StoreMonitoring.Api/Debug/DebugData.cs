@@ -15,6 +15,7 @@ internal sealed record DebugData(
     IReadOnlyList<RejectedSample> RejectedRows);
 
 internal sealed record LastImport(
+    string Directory,
     DateTimeOffset StartedAt, DateTimeOffset FinishedAt, bool Succeeded, IReadOnlyList<LastImportFile> Files, IReadOnlyList<string> MissingFiles);
 
 internal sealed record LastImportFile(string File, InputKind Kind, long RowsRead, long Imported, long Unchanged, long Rejected, long Conflicts, string? Error);

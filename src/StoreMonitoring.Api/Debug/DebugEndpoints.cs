@@ -73,6 +73,7 @@ internal static class DebugEndpoints
         return TypedResults.Ok(new DebugData(
             lastImport is null ? "never imported" : lastImport.Succeeded ? "imported" : "imported with errors",
             lastImport is null ? null : new LastImport(
+                Import.ImportEndpoints.Shown(lastImport.Directory),
                 lastImport.StartedAt, lastImport.FinishedAt, lastImport.Succeeded,
                 [.. lastImport.Files.Select(f => new LastImportFile(f.File, f.Kind, f.RowsRead, f.Imported, f.Unchanged, f.Rejected, f.Conflicts, f.Error))],
                 lastImport.MissingFiles),

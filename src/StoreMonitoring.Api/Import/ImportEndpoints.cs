@@ -46,7 +46,7 @@ internal static class ImportEndpoints
         }
         catch (InputFilesNotFoundException ex)
         {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No input files");
+            return TypedResults.Problem(ex.Message.Replace(ex.Directory, Shown(ex.Directory), StringComparison.Ordinal), statusCode: StatusCodes.Status404NotFound, title: "No input files");
         }
         catch (OperationCanceledException)
         {

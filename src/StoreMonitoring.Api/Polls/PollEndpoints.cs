@@ -23,7 +23,8 @@ internal static class PollEndpoints
             .AddOpenApiOperationTransformer(DescribeBodyAsync)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
@@ -45,7 +46,8 @@ internal static class PollEndpoints
         };
     }
 
-    private static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> IngestAsync(HttpContext context, PollIngest ingest, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> IngestAsync(
+        HttpContext context, PollIngest ingest, StoreMonitoring.Storage.StoreDatabase database, CancellationToken cancellationToken)
     {
         var format = context.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() switch
         {
@@ -80,6 +82,15 @@ internal static class PollEndpoints
         catch (Exception ex) when (ex is InvalidPollBatchException or StoreMonitoring.Import.InvalidInputFileException)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid batch of polls");
+        }
+        catch (System.Data.Common.DbException ex) when (database.Dialect.IsLockTimeout(ex))
+        {
+            // A long file import holds the database (SQLite has one writer): nothing of the batch
+            // was applied, and the same batch sent again is taken as if it were the first.
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(
+                "The database is busy with another write (a file import); nothing of this batch was applied. Send it again shortly.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Database busy");
         }
     }
 }

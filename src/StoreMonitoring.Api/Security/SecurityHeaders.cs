@@ -30,6 +30,11 @@ internal static class SecurityHeaders
         "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
         "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+    // The dashboard: its own scripts, styles and API calls, nothing inline, nothing from elsewhere.
+    private const string UiPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
     private static readonly string[] StateChanging = [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
 
     public static WebApplicationBuilder AddResponseSecurity(this WebApplicationBuilder builder)
@@ -62,7 +67,8 @@ internal static class SecurityHeaders
                 headers.XFrameOptions = "DENY";
                 if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
                 {
-                    headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/docs") ? DocsPolicy : StrictPolicy;
+                    headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/docs") ? DocsPolicy
+                        : context.Request.Path.StartsWithSegments("/ui") ? UiPolicy : StrictPolicy;
                 }
 
                 return Task.CompletedTask;

@@ -26,7 +26,8 @@ public sealed class DataImporter(
     TimeProvider time,
     IOptions<StoreMonitoringOptions> options,
     ILogger<DataImporter> logger,
-    Telemetry.StoreMonitoringMetrics metrics)
+    Telemetry.StoreMonitoringMetrics metrics,
+    IEnumerable<IImportObserver> importObservers)
     : IDisposable
 {
     private const string LockName = "import";
@@ -46,7 +47,7 @@ public sealed class DataImporter(
         var files = InputFiles.Find(directory);
         if (files.Count == 0)
         {
-            throw new InputFilesNotFoundException();
+            throw new InputFilesNotFoundException(directory);
         }
 
         if (!await _running.WaitAsync(0, cancellationToken))
@@ -95,6 +96,8 @@ public sealed class DataImporter(
         }
 
         var summary = new ImportSummary(startedAt, time.GetUtcNow(), directory, files, found.Missing);
+        // The run's record and what observers write about it (an import.completed event) commit together.
+        using var transaction = connection.BeginTransaction();
         connection.Execute(new CommandDefinition(
             "INSERT INTO import_runs (started_at_us, finished_at_us, succeeded, summary_json) VALUES (@started, @finished, @succeeded, @json)",
             new
@@ -104,7 +107,14 @@ public sealed class DataImporter(
                 succeeded = summary.Succeeded ? 1 : 0,
                 json = JsonSerializer.Serialize(summary, ImportJson.Options),
             },
+            transaction,
             cancellationToken: cancellationToken));
+        foreach (var observer in importObservers)
+        {
+            observer.OnCompleted(connection, transaction, summary);
+        }
+
+        transaction.Commit();
         metrics.ImportFinished(summary);
         return summary;
     }

@@ -52,8 +52,11 @@ public sealed record ImportSummary(
 public sealed class ImportInProgressException() : InvalidOperationException("Another import is running; try again when it has finished.");
 
 /// <summary>None of the three input files is in the directory.</summary>
-public sealed class InputFilesNotFoundException()
-    : FileNotFoundException("No input files in the data directory: expected store_status.csv, menu_hours.csv (or business_hours.csv, 'Menu hours.csv') and timezones.csv (or bq-results-*.csv).");
+public sealed class InputFilesNotFoundException(string directory)
+    : FileNotFoundException($"No input files in '{directory}': expected store_status.csv, menu_hours.csv (or business_hours.csv, 'Menu hours.csv') and timezones.csv (or bq-results-*.csv).")
+{
+    public string Directory { get; } = directory;
+}
 
 /// <summary>A file whose shape is wrong as a whole (its header, its encoding, a runaway quote): nothing of it is applied.</summary>
 public sealed class InvalidInputFileException(string message) : Exception(message);

@@ -32,9 +32,11 @@ public static class IncidentFinder
             return incidents;
         }
 
-        // A closed-time poll reaches to the next opening: a week past the last poll finds it for any weekly schedule.
+        // A closed-time inactive poll reaches to the next opening: after the last poll, a week finds
+        // it for any weekly schedule; otherwise a day past the last poll covers every reach.
         var hours = new List<TimeRange>();
-        BusinessHours.Expand(store.Schedule, store.Zone, polls[0].At - UnixMicros.PerDay, polls[^1].At + 8 * UnixMicros.PerDay, hours);
+        var tail = polls[^1].Active ? UnixMicros.PerDay : 8 * UnixMicros.PerDay;
+        BusinessHours.Expand(store.Schedule, store.Zone, polls[0].At - UnixMicros.PerDay, polls[^1].At + tail, hours);
         var open = CollectionsMarshal.AsSpan(hours);
         var rented = System.Buffers.ArrayPool<long>.Shared.Rent(2 * polls.Length);
         try

@@ -19,7 +19,7 @@ namespace StoreMonitoring.Incidents;
 /// earliest new one are unchanged; the latest of those that is up evidence in business time ends
 /// every incident before it, so everything before it stands and everything after is recomputed.
 /// </remarks>
-public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonitoringOptions> options, TimeProvider time, IEnumerable<IIncidentObserver> observers)
+public sealed partial class IncidentUpdater(StoreDatabase database, IOptions<StoreMonitoringOptions> options, TimeProvider time, IEnumerable<IIncidentObserver> observers)
 {
     private const int Context = 64;
 
@@ -27,8 +27,9 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
     private const int StreamAbove = 200;
 
     // How far before a store's earliest new poll the batched path reads, hoping to find up evidence
-    // three polls before it; a store without is read again on its own, further back.
-    private static readonly long Window = 12 * UnixMicros.PerHour;
+    // three polls before it: half a day first, then (for the stores still without, such as those
+    // polled through a closed night) a week and a day; the rest are read on their own, whole.
+    private static readonly long[] Windows = [12 * UnixMicros.PerHour, 8 * UnixMicros.PerDay];
 
     /// <summary>Recomputes the incidents of the touched stores inside the caller's transaction.</summary>
     /// <param name="touched">Per store key, the earliest poll the batch brought (new or not); long.MinValue recomputes the store whole.</param>
@@ -61,9 +62,17 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
         }
 
         var recent = touched.Where(t => !whole.ContainsKey(t.Key)).ToDictionary(t => t.Key, t => t.Value);
-        if (recent.Count > 0)
+        foreach (var window in Windows)
         {
-            UpdateRecent(connection, transaction, recent, Profile, settings, now, changes);
+            if (recent.Count > 0)
+            {
+                recent = UpdateRecent(connection, transaction, recent, window, Profile, settings, now, changes);
+            }
+        }
+
+        foreach (var (key, earliest) in recent)
+        {
+            UpdateStore(connection, transaction, Profile(key), earliest, settings, now, changes);
         }
 
         if (changes is { Count: > 0 })
@@ -99,82 +108,6 @@ public sealed class IncidentUpdater(StoreDatabase database, IOptions<StoreMonito
             Replace(connection, transaction, store, after, fresh, now, changes);
             return;
         }
-    }
-
-    /// <summary>
-    /// The usual case, polls arriving as they are made: every touched store's recent polls and
-    /// incidents in two queries, recomputed from up evidence found in them; a store without any
-    /// there is recomputed on its own.
-    /// </summary>
-    private static void UpdateRecent(
-        DbConnection connection, DbTransaction transaction, Dictionary<int, long> touched, Func<int, StoreProfile> profile,
-        EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
-    {
-        connection.Execute("CREATE TEMPORARY TABLE IF NOT EXISTS touched_stores (store_key INT NOT NULL PRIMARY KEY, from_us BIGINT NOT NULL, first_us BIGINT NULL)", transaction: transaction);
-        connection.Execute("DELETE FROM touched_stores", transaction: transaction);
-        using (var insert = new BatchInserter(connection, transaction, "INSERT", "touched_stores", ["store_key", "from_us"]))
-        {
-            foreach (var (key, earliest) in touched)
-            {
-                insert.Add(key, earliest - Window);
-            }
-
-            insert.Flush();
-        }
-
-        connection.Execute("UPDATE touched_stores SET first_us = (SELECT MIN(o.observed_at_us) FROM store_status o WHERE o.store_key = touched_stores.store_key)", transaction: transaction);
-        var firsts = connection.Query<(int Key, long? First)>("SELECT store_key, first_us FROM touched_stores", transaction: transaction).ToDictionary(f => f.Key, f => f.First);
-        var polls = connection.Query<(int Key, long At, long Active)>(
-            """
-            SELECT o.store_key, o.observed_at_us, o.active FROM touched_stores t
-            JOIN store_status o ON o.store_key = t.store_key AND o.observed_at_us >= t.from_us
-            ORDER BY o.store_key, o.observed_at_us
-            """, transaction: transaction).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Select(p => new Poll(p.At, p.Active != 0)).ToList());
-        var stored = connection.Query<StoredIncident>(
-            $"SELECT {StoredIncident.ColumnsOf("i")} FROM touched_stores t JOIN incidents i ON i.store_key = t.store_key AND i.start_us > t.from_us",
-            transaction: transaction).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.OrderBy(i => i.StartUs).ToList());
-
-        using var inserts = new BatchInserter(connection, transaction, "INSERT", "incidents", Inserted.Columns);
-        foreach (var (key, earliest) in touched)
-        {
-            var store = profile(key);
-            var loaded = polls.GetValueOrDefault(key) ?? [];
-            var complete = firsts.GetValueOrDefault(key) is not { } first || (loaded.Count > 0 && loaded[0].At == first);
-            var computed = IncidentFinder.Find(CollectionsMarshal.AsSpan(loaded), store, settings, out var upBreaks);
-            var anchor = Anchor(upBreaks, FirstAtOrAfter(loaded, earliest), complete);
-            if (anchor < 0 && !complete)
-            {
-                UpdateStore(connection, transaction, store, earliest, settings, now, changes);
-                continue;
-            }
-
-            var after = anchor < 0 ? long.MinValue : loaded[anchor].At;
-            var old = (stored.GetValueOrDefault(key) ?? []).Where(i => i.StartUs > after).ToList();
-            if (anchor < 0)
-            {
-                // Complete but without an anchor: the store's incidents may start before the window.
-                old = [.. connection.Query<StoredIncident>($"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @key", new { key }, transaction)];
-            }
-
-            Replace(connection, transaction, store, old, [.. computed.Where(i => i.Start > after)], now, changes, inserts);
-        }
-
-        inserts.Flush();
-    }
-
-    // The latest up evidence at least three polls before the first new one, among polls whose
-    // covers are trusted (two in from a cut, or any when the store's history is whole).
-    private static int Anchor(bool[] upBreaks, int firstNew, bool complete)
-    {
-        for (var i = firstNew - 3; i >= (complete ? 0 : 2); i--)
-        {
-            if (upBreaks[i])
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     /// <summary>Recomputes the touched stores' incidents from all their polls, in one ordered read of the table.</summary>

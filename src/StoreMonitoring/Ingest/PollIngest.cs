@@ -61,6 +61,7 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
 
     private IngestResult Ingest(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         // Inside the transaction, so new stores' keys follow what any other writer committed.
@@ -88,9 +89,11 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
         }
 
         stores.SaveAdded(connection, transaction);
+        var loaded = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         incidents.Update(connection, transaction, context.Touched);
         transaction.Commit();
-        Log.PollsIngested(logger, result.Accepted, result.Unchanged, result.Rejected, result.Conflicts);
+        Log.PollsIngested(logger, result.Accepted, result.Unchanged, result.Rejected, result.Conflicts, context.Touched.Count,
+            (long)loaded.TotalMilliseconds, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,8 @@ public sealed class ReportJobRunner(
     TimeProvider time,
     IOptions<StoreMonitoringOptions> options,
     ILogger<ReportJobRunner> logger,
-    Telemetry.StoreMonitoringMetrics metrics)
+    Telemetry.StoreMonitoringMetrics metrics,
+    IEnumerable<IReportObserver> observers)
 {
     public async Task RunAsync(ReportJob job, string worker, CancellationToken stopping)
     {
@@ -55,29 +57,44 @@ public sealed class ReportJobRunner(
 
     private async Task<int> ComputeAsync(ReportJob job, string worker, CancellationToken cancellationToken)
     {
+        // A method this version does not know fails the job here, before anything is written.
+        var method = job.Method;
         await using var connection = await database.OpenAsync(cancellationToken);
         var now = job.RequestedNowUs ?? await calculator.LatestObservationAsync(cancellationToken);
         if (now is null)
         {
             // No polls at all: an empty report, complete.
             await jobs.SetScopeAsync(connection, job.ReportId, worker, 0, 0, cancellationToken);
-            await jobs.CompleteAsync(connection, job.ReportId, worker, 0);
+            await CompleteAsync(connection, job, worker, null, 0, cancellationToken);
             return 0;
         }
 
         var total = await calculator.CountStoresAsync(now.Value, cancellationToken);
         await jobs.SetScopeAsync(connection, job.ReportId, worker, now.Value, total, cancellationToken);
         var done = 0;
-        await foreach (var batch in calculator.ComputeAsync(job.Method, now.Value, cancellationToken))
+        await foreach (var batch in calculator.ComputeAsync(method, now.Value, cancellationToken))
         {
             done += batch.Count;
             await jobs.SaveBatchAsync(connection, job.ReportId, worker, done, batch, cancellationToken);
             Log.ReportProgress(logger, job.ReportId, done, total);
         }
 
-        await jobs.CompleteAsync(connection, job.ReportId, worker, done);
+        await CompleteAsync(connection, job, worker, now, done, cancellationToken);
         Log.ReportWindowsEnd(logger, job.ReportId, UnixMicros.Format(now.Value));
         return done;
+    }
+
+    /// <summary>Completes the job and tells the observers (a report.completed event) in one transaction.</summary>
+    private async Task CompleteAsync(DbConnection connection, ReportJob job, string worker, long? now, int stores, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await jobs.CompleteAsync(connection, transaction, job.ReportId, worker, stores);
+        foreach (var observer in observers)
+        {
+            observer.OnCompleted(connection, transaction, job.ReportId, job.MethodName, now, stores);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>

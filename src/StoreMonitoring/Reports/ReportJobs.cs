@@ -128,10 +128,10 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
         await transaction.CommitAsync(cancellationToken);
     }
 
-    internal async Task CompleteAsync(DbConnection connection, string reportId, string worker, int stores) =>
+    internal async Task CompleteAsync(DbConnection connection, DbTransaction? transaction, string reportId, string worker, int stores) =>
         EnsureOwned(await connection.ExecuteAsync(
             $"UPDATE report_jobs SET status = 'Complete', stores_done = @stores, stores_total = @stores, finished_at_us = @now, lease_until_us = NULL WHERE {Owned}",
-            new { reportId, worker, stores, now = Now }));
+            new { reportId, worker, stores, now = Now }, transaction));
 
     /// <summary>Fails the job for good; its partial rows go with it.</summary>
     public async Task FailAsync(string reportId, string worker, string message)

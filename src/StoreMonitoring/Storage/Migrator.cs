@@ -14,6 +14,13 @@ public sealed class Migrator(StoreDatabase database, TimeProvider time, IOptions
     public Task MigrateIfConfiguredAsync(CancellationToken cancellationToken = default) =>
         options.Value.Database.MigrateOnStart ?? database.Dialect.MigrateOnStartByDefault ? MigrateAsync(cancellationToken) : Task.CompletedTask;
 
+    private static readonly TimeSpan LockLease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LockWait = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Applies what is pending. Instances starting at once on one database take turns: the first
+    /// migrates, the others wait for its lock and then find nothing left to do.
+    /// </summary>
     public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -25,6 +32,74 @@ public sealed class Migrator(StoreDatabase database, TimeProvider time, IOptions
                 applied_at VARCHAR(40) NOT NULL
             )
             """, cancellationToken: cancellationToken));
+        // The lock lives beside the migrations table, so it exists before any script has run.
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            CREATE TABLE IF NOT EXISTS schema_lock (
+                lock_name     VARCHAR(50) NOT NULL PRIMARY KEY,
+                holder        VARCHAR(200) NULL,
+                expires_at_us BIGINT NOT NULL
+            )
+            """, cancellationToken: cancellationToken));
+        var holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+        await AcquireAsync(holder, cancellationToken);
+        try
+        {
+            await using var lease = LeaseKeeper.Start(ct => RenewAsync(holder, ct), LockLease, time, cancellationToken);
+            return await ApplyPendingAsync(connection, lease.Token);
+        }
+        finally
+        {
+            await using var release = await database.OpenAsync(CancellationToken.None);
+            await release.ExecuteAsync("UPDATE schema_lock SET holder = NULL, expires_at_us = 0 WHERE lock_name = 'migrate' AND holder = @holder", new { holder });
+        }
+    }
+
+    private async Task AcquireAsync(string holder, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + LockWait;
+        while (true)
+        {
+            var now = Time.UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+            try
+            {
+                await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO schema_lock (lock_name, holder, expires_at_us) SELECT 'migrate', NULL, 0 WHERE NOT EXISTS (SELECT 1 FROM schema_lock WHERE lock_name = 'migrate')",
+                    cancellationToken: cancellationToken));
+                var taken = await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE schema_lock SET holder = @holder, expires_at_us = @expires WHERE lock_name = 'migrate' AND (holder IS NULL OR expires_at_us < @now)",
+                    new { holder, now, expires = now + (long)LockLease.TotalMicroseconds }, cancellationToken: cancellationToken));
+                if (taken == 1)
+                {
+                    return;
+                }
+            }
+            catch (System.Data.Common.DbException ex) when (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex))
+            {
+                // Another instance is creating the row or migrating: wait for it.
+            }
+
+            if (time.GetUtcNow() > deadline)
+            {
+                throw new InvalidOperationException("Another instance has held the migration lock for over two minutes; try again when it has finished.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+        }
+    }
+
+    private async Task<bool> RenewAsync(string holder, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
+        var now = Time.UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE schema_lock SET expires_at_us = @expires WHERE lock_name = 'migrate' AND holder = @holder",
+            new { holder, expires = now + (long)LockLease.TotalMicroseconds }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    private async Task<int> ApplyPendingAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
+    {
 
         var applied = (await connection.QueryAsync<long>(new CommandDefinition("SELECT version FROM schema_migrations", cancellationToken: cancellationToken))).ToHashSet();
         var count = 0;

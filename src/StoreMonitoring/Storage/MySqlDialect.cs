@@ -3,7 +3,12 @@ using MySqlConnector;
 
 namespace StoreMonitoring.Storage;
 
-public sealed class MySqlDialect : SqlDialect
+/// <param name="causalReads">
+/// On a Galera cluster, make every statement wait until this node has applied all writes committed
+/// anywhere in the cluster (<c>wsrep_sync_wait = 1</c>): a report started through one node right after
+/// an import through another then sees the import.
+/// </param>
+public sealed class MySqlDialect(bool causalReads = false) : SqlDialect
 {
     // Rows sent per LOAD DATA statement: large enough to amortise the round trip and give the sort
     // long runs per store, small enough that the buffers (rows, plus two chunks of text) stay near
@@ -26,7 +31,8 @@ public sealed class MySqlDialect : SqlDialect
     {
         await using var command = connection.CreateCommand();
         // Store ids compare byte for byte, as in SQLite, so both engines sort reports alike.
-        command.CommandText = $"SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_bin, SESSION innodb_lock_wait_timeout = {Math.Max(1, (int)lockWait.TotalSeconds)}";
+        command.CommandText = $"SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_bin, SESSION innodb_lock_wait_timeout = {Math.Max(1, (int)lockWait.TotalSeconds)}"
+            + (causalReads ? ", SESSION wsrep_sync_wait = 1" : "");
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

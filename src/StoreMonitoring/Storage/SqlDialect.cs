@@ -52,10 +52,10 @@ public abstract class SqlDialect
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }
 
-    public static SqlDialect For(DatabaseProvider provider) => provider switch
+    public static SqlDialect For(DatabaseProvider provider, bool causalReads = false) => provider switch
     {
         DatabaseProvider.Sqlite => new SqliteDialect(),
-        DatabaseProvider.MySql => new MySqlDialect(),
+        DatabaseProvider.MySql => new MySqlDialect(causalReads),
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Use sqlite or mysql."),
     };
 }

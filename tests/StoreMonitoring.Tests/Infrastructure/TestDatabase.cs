@@ -112,13 +112,19 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>The library's services on this database, with the schema in place.</summary>
     public async Task<IHost> StartLibraryAsync(params (string Key, string? Value)[] extra)
     {
+        var host = BuildLibrary(extra);
+        await host.Services.GetRequiredService<Migrator>().MigrateAsync();
+        return host;
+    }
+
+    /// <summary>The library's services on this database, with nothing migrated yet.</summary>
+    public IHost BuildLibrary(params (string Key, string? Value)[] extra)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = Folder.Path, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(Settings(extra));
         builder.Logging.ClearProviders();
         builder.Services.AddStoreMonitoring();
-        var host = builder.Build();
-        await host.Services.GetRequiredService<Migrator>().MigrateAsync();
-        return host;
+        return builder.Build();
     }
 
     public async ValueTask DisposeAsync()

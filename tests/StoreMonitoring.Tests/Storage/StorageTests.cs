@@ -65,4 +65,49 @@ public sealed class StorageTests
         var versions = await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version");
         Assert.Equal(Migrator.Scripts(db.Provider).Select(s => s.Version), versions);
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task Instances_migrating_at_once_take_turns_and_apply_each_script_once(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        // Four hosts on one empty database, none migrating at start: then all at once.
+        var hosts = new List<Microsoft.Extensions.Hosting.IHost>();
+        for (var i = 0; i < 4; i++)
+        {
+            hosts.Add(db.BuildLibrary());
+        }
+
+        try
+        {
+            var applied = await Task.WhenAll(hosts.Select(h => Task.Run(() => h.Services.GetRequiredService<Migrator>().MigrateAsync())));
+
+            Assert.Equal(Migrator.Scripts(db.Provider).Count(), applied.Sum());
+            Assert.Single(applied, a => a > 0);
+            await using var connection = await hosts[0].Services.GetRequiredService<StoreDatabase>().OpenAsync();
+            var versions = await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version");
+            Assert.Equal(Migrator.Scripts(db.Provider).Select(s => s.Version), versions);
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_lock WHERE holder IS NOT NULL"));
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                host.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Causal_reads_make_every_mariadb_session_wait_for_the_cluster()
+    {
+        await using var db = await TestDatabase.CreateAsync(Engine.MariaDb);
+        using var host = await db.StartLibraryAsync(("StoreMonitoring:Database:CausalReads", "true"));
+        await using var connection = await host.Services.GetRequiredService<StoreDatabase>().OpenAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT @@SESSION.wsrep_sync_wait"));
+
+        using var plain = await db.StartLibraryAsync();
+        await using var other = await plain.Services.GetRequiredService<StoreDatabase>().OpenAsync();
+        Assert.Equal(0, await other.ExecuteScalarAsync<long>("SELECT @@SESSION.wsrep_sync_wait"));
+    }
 }

@@ -1,0 +1,105 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Net.Http.Headers;
+using StoreMonitoring.Api.Reports;
+using StoreMonitoring.Api.Security;
+using StoreMonitoring.Reports;
+
+namespace StoreMonitoring.Api.Ui;
+
+internal sealed record UptimeHistogram(IReadOnlyList<int> LastDay, IReadOnlyList<int> LastWeek, int NoBusinessDay, int NoBusinessWeek);
+
+internal sealed record DowntimeRow(string StoreId, double LastWeekDowntime, double LastWeekBusiness, double LastDayDowntime);
+
+internal sealed record ReportSummary(string ReportId, string Method, string? Now, int Stores, UptimeHistogram Histogram, IReadOnlyList<DowntimeRow> MostDowntime);
+
+/// <summary>The dashboard: static files under <c>/ui</c>, and the one digest of a report it needs.</summary>
+internal static class UiEndpoints
+{
+    public const int Bins = 10;
+    public const int TopStores = 20;
+
+    public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder app)
+    {
+        // The page itself holds no data: it loads without a key and asks for one when the API answers 401.
+        // Files come from wwwroot/ui through an endpoint (not MapStaticAssets, whose build manifest
+        // only works in Development or from published output, and not UseStaticFiles, which would
+        // run ahead of the pipeline's limits and authorization ordering in Program.cs).
+        app.MapGet("/ui/{**path}", File).AllowAnonymous().ExcludeFromDescription();
+        // Matches /ui/ too: routing ignores a trailing slash.
+        app.MapGet("/ui", () => TypedResults.Redirect("/ui/index.html")).AllowAnonymous().ExcludeFromDescription();
+
+        // A whole JSON report is about 1.5 MB at 3,678 stores: the overview needs 20 rows and two histograms of it.
+        app.MapGet("/ui/api/report_summary", SummaryAsync)
+            .RequireAuthorization(Scopes.Read).WithTags("Reports").WithName("GetReportSummary")
+            .WithSummary("A completed report digested for the dashboard: histograms of each store's estimated uptime share (10 bins of 10 %) for the last day and week, and the 20 stores with most estimated downtime in the last week (hours). Default: the latest completed report.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/ui/api/overview", UiOverviewEndpoint.GetAsync)
+            .RequireAuthorization(Scopes.Read).WithTags("Live").WithName("GetUiOverview")
+            .WithSummary("The dashboard's overview in one request: store counts by state now (as GET /stores?status= counts them), open now, and the last import's files and rejected-row examples (as /debug_data gives them).");
+        return app;
+    }
+
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    private static Results<FileStreamHttpResult, NotFound> File(string path, IWebHostEnvironment environment, HttpContext context)
+    {
+        // The provider refuses paths that climb out of wwwroot.
+        var file = environment.WebRootFileProvider.GetFileInfo($"ui/{path}");
+        if (!file.Exists || file.IsDirectory || !ContentTypes.TryGetContentType(file.Name, out var contentType))
+        {
+            return TypedResults.NotFound();
+        }
+
+        // Revalidated on each load (ETag), so a deployed change shows at once.
+        context.Response.Headers.CacheControl = "no-cache";
+        var tag = new EntityTagHeaderValue($"\"{file.LastModified.UtcTicks:x}-{file.Length:x}\"");
+        return TypedResults.File(file.CreateReadStream(), contentType, lastModified: file.LastModified, entityTag: tag);
+    }
+
+    private static async Task<Results<Ok<ReportSummary>, ValidationProblem, ProblemHttpResult>> SummaryAsync(ReportJobs jobs, string? report_id, CancellationToken cancellationToken)
+    {
+        var query = new ApiQuery();
+        var id = report_id is null ? null : query.Guid(report_id, "report_id");
+        if (!query.IsValid)
+        {
+            return query.Problem("Invalid report summary query");
+        }
+
+        var job = id is { } wanted
+            ? await jobs.GetAsync(wanted.ToString(), cancellationToken)
+            : (await jobs.ListAsync(100, cancellationToken)).FirstOrDefault(j => j.Status == ReportStatus.Complete);
+        if (job is null || job.Status != ReportStatus.Complete)
+        {
+            return TypedResults.Problem(id is null ? "No report has completed yet." : $"No completed report with id {id}.", statusCode: StatusCodes.Status404NotFound, title: "No report");
+        }
+
+        var (day, week) = (new int[Bins], new int[Bins]);
+        var (noDay, noWeek, stores) = (0, 0, 0);
+        var top = new List<DowntimeRow>();
+        await foreach (var row in jobs.ReadRowsAsync(job.ReportId, cancellationToken).Select(JsonStoreRow.From))
+        {
+            stores++;
+            noDay += Count(day, row.LastDay);
+            noWeek += Count(week, row.LastWeek);
+            top.Add(new DowntimeRow(row.StoreId, row.LastWeek.EstimatedDowntime, row.LastWeek.Business, row.LastDay.EstimatedDowntime));
+        }
+
+        var most = top.OrderByDescending(r => r.LastWeekDowntime).ThenBy(r => r.StoreId, StringComparer.Ordinal).Take(TopStores).ToList();
+        return TypedResults.Ok(new ReportSummary(job.ReportId, job.MethodName, job.NowUs is { } n ? Time.UnixMicros.Format(n) : null, stores, new UptimeHistogram(day, week, noDay, noWeek), most));
+    }
+
+    /// <summary>Adds the window's uptime share to its bin; a window without business time has no share (returns 1).</summary>
+    private static int Count(int[] bins, JsonWindow window)
+    {
+        if (window.Business <= 0)
+        {
+            return 1;
+        }
+
+        bins[Bin(window.EstimatedUptime / window.Business)]++;
+        return 0;
+    }
+
+    public static int Bin(double share) => Math.Clamp((int)Math.Floor(share * Bins), 0, Bins - 1);
+}

@@ -1,0 +1,118 @@
+using System.Data.Common;
+using Dapper;
+using StoreMonitoring.Storage;
+using StoreMonitoring.Time;
+
+namespace StoreMonitoring.Alerts;
+
+/// <summary>A row of <c>webhook_deliveries</c> as the API and the CLI show it.</summary>
+public sealed class WebhookDelivery
+{
+    public string DeliveryId { get; init; } = "";
+
+    public string WebhookId { get; init; } = "";
+
+    public string EventType { get; init; } = "";
+
+    /// <summary>pending, sending, delivered, failed (attempts used up, or 410) or cancelled (subscription disabled).</summary>
+    public string Status { get; init; } = "";
+
+    public long Attempts { get; init; }
+
+    public long CreatedAtUs { get; init; }
+
+    /// <summary>When a pending delivery is next tried.</summary>
+    public long DueAtUs { get; init; }
+
+    public long? LastAttemptUs { get; init; }
+
+    public long? LastStatusCode { get; init; }
+
+    public string? LastError { get; init; }
+
+    public long? DeliveredAtUs { get; init; }
+}
+
+/// <summary>
+/// The transactional outbox: events are written as delivery rows in the transaction of the change
+/// that raises them, one row per matching subscription, and wake the local delivery worker.
+/// </summary>
+public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, WebhookSignal signal)
+{
+    internal const string Columns = """
+        delivery_id AS DeliveryId, webhook_id AS WebhookId, event_type AS EventType, status AS Status, attempts AS Attempts,
+        created_at_us AS CreatedAtUs, due_at_us AS DueAtUs, last_attempt_us AS LastAttemptUs, last_status_code AS LastStatusCode,
+        last_error AS LastError, delivered_at_us AS DeliveredAtUs
+        """;
+
+    private string InsertUnlessPresent => database.Dialect is SqliteDialect ? "INSERT OR IGNORE" : "INSERT IGNORE";
+
+    /// <summary>
+    /// Queues one event for one subscription, unless that subscription already has the event with
+    /// this <paramref name="dedupeKey"/>; returns the new delivery's id, or null when it had.
+    /// </summary>
+    public string? Enqueue(DbConnection connection, DbTransaction? transaction, string webhookId, string eventType, string dedupeKey, string payload)
+    {
+        var id = "msg_" + Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
+        var now = UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+        var inserted = connection.Execute(
+            $"""
+            {InsertUnlessPresent} INTO webhook_deliveries (delivery_id, webhook_id, event_type, dedupe_key, payload, status, attempts, created_at_us, due_at_us)
+            VALUES (@id, @webhookId, @eventType, @dedupeKey, @payload, 'pending', 0, @now, @now)
+            """,
+            new { id, webhookId, eventType, dedupeKey, payload, now }, transaction);
+        if (inserted == 0)
+        {
+            return null;
+        }
+
+        signal.Notify();
+        return id;
+    }
+
+    /// <summary>Whether a subscription was already sent (queued) the event with this key.</summary>
+    internal static bool Contains(DbConnection connection, DbTransaction? transaction, string webhookId, string dedupeKey) =>
+        connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = @webhookId AND dedupe_key = @dedupeKey", new { webhookId, dedupeKey }, transaction) > 0;
+
+    /// <summary>Queues a <c>webhook.test</c> event on its own connection.</summary>
+    public async Task<string> EnqueueTestAsync(WebhookSubscription subscription, CancellationToken cancellationToken = default)
+    {
+        var key = $"{WebhookEvents.Test}:{Guid.NewGuid():N}";
+        var payload = WebhookEvents.Payload(WebhookEvents.Test, time.GetUtcNow(), new TestData(subscription.WebhookId, "A test event from Store Monitoring."));
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return Enqueue(connection, null, subscription.WebhookId, WebhookEvents.Test, key, payload)!;
+    }
+
+    /// <summary>A subscription's deliveries, newest first.</summary>
+    public async Task<IReadOnlyList<WebhookDelivery>> ListAsync(string webhookId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<WebhookDelivery>(new CommandDefinition(
+            $"SELECT {Columns} FROM webhook_deliveries WHERE webhook_id = @webhookId ORDER BY created_at_us DESC, delivery_id DESC LIMIT @limit",
+            new { webhookId, limit }, cancellationToken: cancellationToken))];
+    }
+}
+
+/// <summary>Wakes the delivery worker when this process queues an event, instead of at its next poll.</summary>
+public sealed class WebhookSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled: one wake-up is enough.
+        }
+    }
+
+    /// <summary>True when woken, false when the timeout passed.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
+}
