@@ -19,7 +19,8 @@ namespace StoreMonitoring.Incidents;
 /// earliest new one are unchanged; the latest of those that is up evidence in business time ends
 /// every incident before it, so everything before it stands and everything after is recomputed.
 /// </remarks>
-public sealed partial class IncidentUpdater(StoreDatabase database, IOptions<StoreMonitoringOptions> options, TimeProvider time, IEnumerable<IIncidentObserver> observers)
+public sealed partial class IncidentUpdater(
+    StoreDatabase database, StoreProfileCache profileCache, IOptions<StoreMonitoringOptions> options, TimeProvider time, IEnumerable<IIncidentObserver> observers)
 {
     private const int Context = 64;
 
@@ -42,7 +43,7 @@ public sealed partial class IncidentUpdater(StoreDatabase database, IOptions<Sto
             return;
         }
 
-        profiles ??= StoreProfiles.Load(connection, transaction);
+        profiles ??= profileCache.Get(connection, transaction, touched.Keys);
         var settings = options.Value.Estimation;
         var now = UnixMicros.FromDateTimeOffset(time.GetUtcNow());
         // Snapshots are made only for someone to read them.
