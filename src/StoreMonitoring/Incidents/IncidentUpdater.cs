@@ -142,13 +142,13 @@ public sealed partial class IncidentUpdater(
 
         var stored = connection.Query<StoredIncident>($"SELECT {StoredIncident.Columns} FROM incidents ORDER BY store_key, start_us", transaction: transaction)
             .Where(i => touched.ContainsKey(i.StoreKey)).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.ToList());
-        using var insert = new BatchInserter(connection, transaction, "INSERT", "incidents", Inserted.Columns);
+        var writes = new IncidentWrites(connection, transaction);
         foreach (var key in touched.Keys)
         {
-            Replace(connection, transaction, profile(key), stored.GetValueOrDefault(key) ?? [], computed.GetValueOrDefault(key) ?? [], now, changes, insert);
+            Replace(profile(key), stored.GetValueOrDefault(key) ?? [], computed.GetValueOrDefault(key) ?? [], now, changes, writes);
         }
 
-        insert.Flush();
+        writes.Apply();
     }
 
     /// <summary>The store's polls from <paramref name="context"/> polls before <paramref name="earliest"/> onwards.</summary>
@@ -173,14 +173,13 @@ public sealed partial class IncidentUpdater(
         var old = connection.Query<StoredIncident>(
             $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @storeKey AND start_us > @after ORDER BY start_us",
             new { storeKey = store.Key, after }, transaction).ToList();
-        using var insert = new BatchInserter(connection, transaction, "INSERT", "incidents", Inserted.Columns);
-        Replace(connection, transaction, store, old, fresh, now, changes, insert);
-        insert.Flush();
+        var writes = new IncidentWrites(connection, transaction);
+        Replace(store, old, fresh, now, changes, writes);
+        writes.Apply();
     }
 
     private static void Replace(
-        DbConnection connection, DbTransaction transaction, StoreProfile store, List<StoredIncident> old, List<Incident> fresh, long now,
-        List<(IncidentSnapshot?, IncidentSnapshot?)>? changes, BatchInserter insert)
+        StoreProfile store, List<StoredIncident> old, List<Incident> fresh, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes, IncidentWrites writes)
     {
         var unused = new List<StoredIncident>(old);
         foreach (var incident in fresh)
@@ -195,21 +194,19 @@ public sealed partial class IncidentUpdater(
                     continue;
                 }
 
-                connection.Execute(
-                    "UPDATE incidents SET start_us = @Start, end_us = @End, down_us = @DownMicros, polls = @Polls, first_poll_us = @FirstPoll, last_poll_us = @LastPoll, updated_at_us = @now WHERE incident_id = @id",
-                    new { incident.Start, incident.End, incident.DownMicros, incident.Polls, incident.FirstPoll, incident.LastPoll, now, id = match.IncidentId }, transaction);
+                writes.Rewrite(match.IncidentId, store.Key, incident, now);
                 changes?.Add((match.Snapshot(store), StoredIncident.From(match.IncidentId, store.Key, incident).Snapshot(store)));
                 continue;
             }
 
             var id = Guid.CreateVersion7().ToString();
-            insert.Add(id, store.Key, incident.Start, incident.End, incident.DownMicros, incident.Polls, incident.FirstPoll, incident.LastPoll, now);
+            writes.Insert(id, store.Key, incident, now);
             changes?.Add((null, StoredIncident.From(id, store.Key, incident).Snapshot(store)));
         }
 
         foreach (var gone in unused)
         {
-            connection.Execute("DELETE FROM incidents WHERE incident_id = @id", new { id = gone.IncidentId }, transaction);
+            writes.Delete(gone.IncidentId);
             changes?.Add((gone.Snapshot(store), null));
         }
     }
