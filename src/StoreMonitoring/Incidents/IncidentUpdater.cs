@@ -28,9 +28,9 @@ public sealed partial class IncidentUpdater(
     private const int StreamAbove = 200;
 
     // How far before a store's earliest new poll the batched path reads, hoping to find up evidence
-    // three polls before it: half a day first, then (for the stores still without, such as those
-    // polled through a closed night) a week and a day; the rest are read on their own, whole.
-    private static readonly long[] Windows = [12 * UnixMicros.PerHour, 8 * UnixMicros.PerDay];
+    // three polls before it: 18 hours reach back over a closed night to the evening before, three
+    // days over a closed day, eight over anything weekly; the rest are read on their own, whole.
+    private static readonly long[] Windows = [18 * UnixMicros.PerHour, 3 * UnixMicros.PerDay, 8 * UnixMicros.PerDay];
 
     /// <summary>Recomputes the incidents of the touched stores inside the caller's transaction.</summary>
     /// <param name="touched">Per store key, the earliest poll the batch brought (new or not); long.MinValue recomputes the store whole.</param>
