@@ -38,6 +38,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Migrator>();
         services.AddSingleton<AppLock>();
         services.AddSingleton<AcceptedInstants>();
+        services.AddSingleton<Stores.StoreProfileCache>();
         services.AddSingleton<IncidentUpdater>();
         services.AddSingleton<DataImporter>();
         services.AddSingleton<Ingest.PollIngest>();

@@ -80,6 +80,7 @@ internal static class Snapshot
         }
 
         var storesBefore = connection.Query<int>($"SELECT DISTINCT store_key FROM {table}", transaction: transaction).ToHashSet();
+        StoreProfileCache.Invalidate(connection, transaction);
         connection.Execute($"DELETE FROM {table}", transaction: transaction);
         using (var insert = new BatchInserter(connection, transaction, "INSERT", table, columns))
         {

@@ -32,11 +32,15 @@ public static class IncidentFinder
             return incidents;
         }
 
-        // A closed-time inactive poll reaches to the next opening: after the last poll, a week finds
-        // it for any weekly schedule; otherwise a day past the last poll covers every reach.
+        // A day past the last poll covers every reach but one: a closed-time inactive poll reaches
+        // to the next opening, which a week past it finds for any weekly schedule.
         var hours = new List<TimeRange>();
-        var tail = polls[^1].Active ? UnixMicros.PerDay : 8 * UnixMicros.PerDay;
-        BusinessHours.Expand(store.Schedule, store.Zone, polls[0].At - UnixMicros.PerDay, polls[^1].At + tail, hours);
+        BusinessHours.Expand(store.Schedule, store.Zone, polls[0].At - UnixMicros.PerDay, polls[^1].At + UnixMicros.PerDay, hours);
+        if (!polls[^1].Active && (hours.Count == 0 || hours[^1].End <= polls[^1].At))
+        {
+            hours.Clear();
+            BusinessHours.Expand(store.Schedule, store.Zone, polls[0].At - UnixMicros.PerDay, polls[^1].At + 8 * UnixMicros.PerDay, hours);
+        }
         var open = CollectionsMarshal.AsSpan(hours);
         var rented = System.Buffers.ArrayPool<long>.Shared.Rent(2 * polls.Length);
         try

@@ -64,7 +64,7 @@ public sealed partial class IncidentUpdater
             transaction: transaction).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.OrderBy(i => i.StartUs).ToList());
 
         var unresolved = new Dictionary<int, long>();
-        using var inserts = new BatchInserter(connection, transaction, "INSERT", "incidents", Inserted.Columns);
+        var writes = new IncidentWrites(connection, transaction);
         foreach (var (key, earliest) in touched)
         {
             var store = profile(key);
@@ -86,10 +86,10 @@ public sealed partial class IncidentUpdater
                 old = [.. connection.Query<StoredIncident>($"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @key", new { key }, transaction)];
             }
 
-            Replace(connection, transaction, store, old, [.. computed.Where(i => i.Start > after)], now, changes, inserts);
+            Replace(store, old, [.. computed.Where(i => i.Start > after)], now, changes, writes);
         }
 
-        inserts.Flush();
+        writes.Apply();
         return unresolved;
     }
 

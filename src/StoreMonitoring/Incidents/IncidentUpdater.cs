@@ -19,7 +19,8 @@ namespace StoreMonitoring.Incidents;
 /// earliest new one are unchanged; the latest of those that is up evidence in business time ends
 /// every incident before it, so everything before it stands and everything after is recomputed.
 /// </remarks>
-public sealed partial class IncidentUpdater(StoreDatabase database, IOptions<StoreMonitoringOptions> options, TimeProvider time, IEnumerable<IIncidentObserver> observers)
+public sealed partial class IncidentUpdater(
+    StoreDatabase database, StoreProfileCache profileCache, IOptions<StoreMonitoringOptions> options, TimeProvider time, IEnumerable<IIncidentObserver> observers)
 {
     private const int Context = 64;
 
@@ -27,9 +28,9 @@ public sealed partial class IncidentUpdater(StoreDatabase database, IOptions<Sto
     private const int StreamAbove = 200;
 
     // How far before a store's earliest new poll the batched path reads, hoping to find up evidence
-    // three polls before it: half a day first, then (for the stores still without, such as those
-    // polled through a closed night) a week and a day; the rest are read on their own, whole.
-    private static readonly long[] Windows = [12 * UnixMicros.PerHour, 8 * UnixMicros.PerDay];
+    // three polls before it: 18 hours reach back over a closed night to the evening before, three
+    // days over a closed day, eight over anything weekly; the rest are read on their own, whole.
+    private static readonly long[] Windows = [18 * UnixMicros.PerHour, 3 * UnixMicros.PerDay, 8 * UnixMicros.PerDay];
 
     /// <summary>Recomputes the incidents of the touched stores inside the caller's transaction.</summary>
     /// <param name="touched">Per store key, the earliest poll the batch brought (new or not); long.MinValue recomputes the store whole.</param>
@@ -42,7 +43,7 @@ public sealed partial class IncidentUpdater(StoreDatabase database, IOptions<Sto
             return;
         }
 
-        profiles ??= StoreProfiles.Load(connection, transaction);
+        profiles ??= profileCache.Get(connection, transaction, touched.Keys);
         var settings = options.Value.Estimation;
         var now = UnixMicros.FromDateTimeOffset(time.GetUtcNow());
         // Snapshots are made only for someone to read them.
@@ -141,13 +142,13 @@ public sealed partial class IncidentUpdater(StoreDatabase database, IOptions<Sto
 
         var stored = connection.Query<StoredIncident>($"SELECT {StoredIncident.Columns} FROM incidents ORDER BY store_key, start_us", transaction: transaction)
             .Where(i => touched.ContainsKey(i.StoreKey)).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.ToList());
-        using var insert = new BatchInserter(connection, transaction, "INSERT", "incidents", Inserted.Columns);
+        var writes = new IncidentWrites(connection, transaction);
         foreach (var key in touched.Keys)
         {
-            Replace(connection, transaction, profile(key), stored.GetValueOrDefault(key) ?? [], computed.GetValueOrDefault(key) ?? [], now, changes, insert);
+            Replace(profile(key), stored.GetValueOrDefault(key) ?? [], computed.GetValueOrDefault(key) ?? [], now, changes, writes);
         }
 
-        insert.Flush();
+        writes.Apply();
     }
 
     /// <summary>The store's polls from <paramref name="context"/> polls before <paramref name="earliest"/> onwards.</summary>
@@ -172,14 +173,13 @@ public sealed partial class IncidentUpdater(StoreDatabase database, IOptions<Sto
         var old = connection.Query<StoredIncident>(
             $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @storeKey AND start_us > @after ORDER BY start_us",
             new { storeKey = store.Key, after }, transaction).ToList();
-        using var insert = new BatchInserter(connection, transaction, "INSERT", "incidents", Inserted.Columns);
-        Replace(connection, transaction, store, old, fresh, now, changes, insert);
-        insert.Flush();
+        var writes = new IncidentWrites(connection, transaction);
+        Replace(store, old, fresh, now, changes, writes);
+        writes.Apply();
     }
 
     private static void Replace(
-        DbConnection connection, DbTransaction transaction, StoreProfile store, List<StoredIncident> old, List<Incident> fresh, long now,
-        List<(IncidentSnapshot?, IncidentSnapshot?)>? changes, BatchInserter insert)
+        StoreProfile store, List<StoredIncident> old, List<Incident> fresh, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes, IncidentWrites writes)
     {
         var unused = new List<StoredIncident>(old);
         foreach (var incident in fresh)
@@ -194,21 +194,19 @@ public sealed partial class IncidentUpdater(StoreDatabase database, IOptions<Sto
                     continue;
                 }
 
-                connection.Execute(
-                    "UPDATE incidents SET start_us = @Start, end_us = @End, down_us = @DownMicros, polls = @Polls, first_poll_us = @FirstPoll, last_poll_us = @LastPoll, updated_at_us = @now WHERE incident_id = @id",
-                    new { incident.Start, incident.End, incident.DownMicros, incident.Polls, incident.FirstPoll, incident.LastPoll, now, id = match.IncidentId }, transaction);
+                writes.Rewrite(match.IncidentId, store.Key, incident, now);
                 changes?.Add((match.Snapshot(store), StoredIncident.From(match.IncidentId, store.Key, incident).Snapshot(store)));
                 continue;
             }
 
             var id = Guid.CreateVersion7().ToString();
-            insert.Add(id, store.Key, incident.Start, incident.End, incident.DownMicros, incident.Polls, incident.FirstPoll, incident.LastPoll, now);
+            writes.Insert(id, store.Key, incident, now);
             changes?.Add((null, StoredIncident.From(id, store.Key, incident).Snapshot(store)));
         }
 
         foreach (var gone in unused)
         {
-            connection.Execute("DELETE FROM incidents WHERE incident_id = @id", new { id = gone.IncidentId }, transaction);
+            writes.Delete(gone.IncidentId);
             changes?.Add((gone.Snapshot(store), null));
         }
     }

@@ -2,10 +2,6 @@ using StoreMonitoring.Stores;
 
 namespace StoreMonitoring.Incidents;
 
-internal static class Inserted
-{
-    public static readonly string[] Columns = ["incident_id", "store_key", "start_us", "end_us", "down_us", "polls", "first_poll_us", "last_poll_us", "updated_at_us"];
-}
 
 /// <summary>A row of <c>incidents</c>.</summary>
 public sealed class StoredIncident

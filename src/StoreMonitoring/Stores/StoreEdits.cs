@@ -49,6 +49,7 @@ public sealed class StoreEdits(StoreDatabase database, IncidentUpdater incidents
                 var key = stores.GetOrAdd(storeId);
                 stores.SaveAdded(connection, transaction);
                 edit(connection, transaction, key);
+                StoreProfileCache.Invalidate(connection, transaction);
                 // What the store's polls mean changed: its incidents are recomputed whole.
                 incidents.Update(connection, transaction, new Dictionary<int, long> { [key] = long.MinValue });
                 await transaction.CommitAsync(cancellationToken);
