@@ -20,14 +20,7 @@ public sealed class ReportCalculator(StoreDatabase database, IOptions<StoreMonit
     public async Task<long?> LatestObservationAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // One index seek per store instead of a scan of the whole table: store_status is keyed on
-        // (store_key, observed_at_us), so a plain MAX(observed_at_us) reads every row.
-        const string sql = """
-            SELECT MAX(latest) FROM (
-                SELECT (SELECT MAX(o.observed_at_us) FROM store_status o WHERE o.store_key = s.store_key) AS latest FROM stores s
-            ) t
-            """;
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(database.Dialect.LatestObservationQuery, cancellationToken: cancellationToken));
     }
 
     /// <summary>The stores a report at <paramref name="now"/> has a row for: those with a poll at or before it.</summary>

@@ -49,6 +49,17 @@ public abstract class SqlDialect
         }
     }
 
+    /// <summary>
+    /// The latest poll over all stores, as one index seek per store rather than a scan of the table
+    /// (store_status is keyed on (store_key, observed_at_us), so a plain MAX(observed_at_us) reads
+    /// every row). The engines' planners need it spelled differently.
+    /// </summary>
+    public virtual string LatestObservationQuery => """
+        SELECT MAX(latest) FROM (
+            SELECT (SELECT MAX(o.observed_at_us) FROM store_status o WHERE o.store_key = s.store_key) AS latest FROM stores s
+        ) t
+        """;
+
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }
 
