@@ -64,9 +64,7 @@ public sealed class Migrator(StoreDatabase database, TimeProvider time, IOptions
             try
             {
                 await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO schema_lock (lock_name, holder, expires_at_us) SELECT 'migrate', NULL, 0 WHERE NOT EXISTS (SELECT 1 FROM schema_lock WHERE lock_name = 'migrate')",
-                    cancellationToken: cancellationToken));
+                await EnsureLockRowAsync(connection, cancellationToken);
                 var taken = await connection.ExecuteAsync(new CommandDefinition(
                     "UPDATE schema_lock SET holder = @holder, expires_at_us = @expires WHERE lock_name = 'migrate' AND (holder IS NULL OR expires_at_us < @now)",
                     new { holder, now, expires = now + (long)LockLease.TotalMicroseconds }, cancellationToken: cancellationToken));
@@ -86,6 +84,25 @@ public sealed class Migrator(StoreDatabase database, TimeProvider time, IOptions
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+        }
+    }
+
+    // A plain INSERT whose duplicate is expected: the same statement on every engine.
+    private async Task EnsureLockRowAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM schema_lock WHERE lock_name = 'migrate'", cancellationToken: cancellationToken)) > 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO schema_lock (lock_name, holder, expires_at_us) VALUES ('migrate', NULL, 0)", cancellationToken: cancellationToken));
+        }
+        catch (System.Data.Common.DbException ex) when (database.Dialect.IsDuplicateKey(ex))
+        {
+            // Another instance inserted it first.
         }
     }
 

@@ -5,4 +5,4 @@ CREATE TABLE IF NOT EXISTS profile_version (
     id      INT NOT NULL PRIMARY KEY,
     version BIGINT NOT NULL
 );
-INSERT INTO profile_version (id, version) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM profile_version WHERE id = 1);
+INSERT IGNORE INTO profile_version (id, version) VALUES (1, 0);
