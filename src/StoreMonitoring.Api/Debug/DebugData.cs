@@ -14,9 +14,22 @@ internal sealed record DebugData(
     Samples Samples,
     IReadOnlyList<RejectedSample> RejectedRows);
 
+/// <summary>The last import run as callers see it: the data directory by its own name only.</summary>
 internal sealed record LastImport(
     string Directory,
     DateTimeOffset StartedAt, DateTimeOffset FinishedAt, bool Succeeded, IReadOnlyList<LastImportFile> Files, IReadOnlyList<string> MissingFiles);
+
+internal static class LastImports
+{
+    public static LastImport? From(ImportSummary? summary) => summary is null ? null : new LastImport(
+        Import.ImportEndpoints.Shown(summary.Directory), summary.StartedAt, summary.FinishedAt, summary.Succeeded,
+        [.. summary.Files.Select(f => new LastImportFile(f.File, f.Kind, f.RowsRead, f.Imported, f.Unchanged, f.Rejected, f.Conflicts, f.Error))],
+        summary.MissingFiles);
+
+    /// <summary>Each file's example rejected and conflicting rows, with the file's name.</summary>
+    public static List<RejectedSample> Rejected(ImportSummary? summary) =>
+        [.. (summary?.Files ?? []).SelectMany(f => (f.RejectedExamples ?? []).Concat(f.ConflictExamples ?? []).Select(e => new RejectedSample(f.File, e.Line, e.Reason, e.Text)))];
+}
 
 internal sealed record LastImportFile(string File, InputKind Kind, long RowsRead, long Imported, long Unchanged, long Rejected, long Conflicts, string? Error);
 

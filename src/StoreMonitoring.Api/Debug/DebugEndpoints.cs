@@ -47,7 +47,6 @@ internal static class DebugEndpoints
             issues.Add($"{stores.WithStatus - stores.StatusWithTimezone} stores with observations have no (known) timezone and use {BusinessHours.DefaultZoneId}.");
         }
 
-        var rejected = new List<RejectedSample>();
         foreach (var file in lastImport?.Files ?? [])
         {
             if (file.Error is not null)
@@ -64,19 +63,13 @@ internal static class DebugEndpoints
             {
                 issues.Add($"Last import: {file.Conflicts} rows of {file.File} conflicted with accepted ones (the first accepted wins).");
             }
-
-            rejected.AddRange((file.RejectedExamples ?? []).Concat(file.ConflictExamples ?? []).Select(e => new RejectedSample(file.File, e.Line, e.Reason, e.Text)));
         }
 
         issues.AddRange((lastImport?.MissingFiles ?? []).Select(m => $"Last import: {m} was missing."));
 
         return TypedResults.Ok(new DebugData(
             lastImport is null ? "never imported" : lastImport.Succeeded ? "imported" : "imported with errors",
-            lastImport is null ? null : new LastImport(
-                Import.ImportEndpoints.Shown(lastImport.Directory),
-                lastImport.StartedAt, lastImport.FinishedAt, lastImport.Succeeded,
-                [.. lastImport.Files.Select(f => new LastImportFile(f.File, f.Kind, f.RowsRead, f.Imported, f.Unchanged, f.Rejected, f.Conflicts, f.Error))],
-                lastImport.MissingFiles),
+            LastImports.From(lastImport),
             issues,
             counts,
             new DistinctStores(stores.WithStatus, stores.WithHours, stores.WithTimezone, counts.Stores),
@@ -84,6 +77,6 @@ internal static class DebugEndpoints
             new StatusDistribution(distribution.Active, distribution.Inactive, Coverage.PercentOf(distribution.Active, distribution.Active + distribution.Inactive)),
             new TimeRangeOf(distribution.Earliest is { } e ? UnixMicros.Format(e) : null, distribution.Latest is { } l ? UnixMicros.Format(l) : null),
             new Samples(statusSamples, hoursSamples, zoneSamples),
-            rejected));
+            LastImports.Rejected(lastImport)));
     }
 }

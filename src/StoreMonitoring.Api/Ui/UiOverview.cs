@@ -25,16 +25,10 @@ internal static class UiOverviewEndpoint
         var states = (await stores.StatesAsync(now, cancellationToken)).Select(s => (State: Views.State(s.State), s.OpenNow)).ToList();
         int Count(string state) => states.Count(s => s.State == state);
         var last = await ImportRuns.LastAsync(database, cancellationToken);
-        var rejected = (last?.Files ?? [])
-            .SelectMany(f => (f.RejectedExamples ?? []).Concat(f.ConflictExamples ?? []).Select(e => new RejectedSample(f.File, e.Line, e.Reason, e.Text)))
-            .ToList();
         return TypedResults.Ok(new UiOverview(
             UnixMicros.Format(now),
             new StateCounts(states.Count, states.Count(s => s.OpenNow), Count("up"), Count("down"), Count("unknown"), Count("closed")),
-            last is null ? null : new LastImport(
-                Import.ImportEndpoints.Shown(last.Directory), last.StartedAt, last.FinishedAt, last.Succeeded,
-                [.. last.Files.Select(f => new LastImportFile(f.File, f.Kind, f.RowsRead, f.Imported, f.Unchanged, f.Rejected, f.Conflicts, f.Error))],
-                last.MissingFiles),
-            rejected));
+            LastImports.From(last),
+            LastImports.Rejected(last)));
     }
 }

@@ -2,13 +2,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using StoreMonitoring.Alerts;
 using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Api.Security;
+using StoreMonitoring.Stores;
 
 namespace StoreMonitoring.Api.Webhooks;
 
 internal static class WebhookEndpoints
 {
     private const int MaxStoreIds = 1000;
-    private const int MaxStoreIdLength = 255;
     private const int MaxMinMinutes = 7 * 24 * 60;
 
     // The largest valid subscription: a 2 KiB URL, every event, 1000 store ids of 255 characters.
@@ -68,9 +68,9 @@ internal static class WebhookEndpoints
             errors["events"] = [$"Name one or more distinct events from: {string.Join(", ", WebhookEvents.Subscribable)}."];
         }
 
-        if (request.StoreIds is { } ids && (ids.Count is 0 or > MaxStoreIds || ids.Any(id => string.IsNullOrWhiteSpace(id) || id.Length > MaxStoreIdLength)))
+        if (request.StoreIds is { } ids && (ids.Count is 0 or > MaxStoreIds || ids.Any(id => string.IsNullOrWhiteSpace(id) || StoreIds.Problem(id) is not null)))
         {
-            errors["store_ids"] = [$"Give null for every store, or 1 to {MaxStoreIds} store ids of at most {MaxStoreIdLength} characters."];
+            errors["store_ids"] = [$"Give null for every store, or 1 to {MaxStoreIds} store ids of at most {StoreIds.MaxLength} characters."];
         }
 
         var minMinutes = request.MinMinutes ?? 60;

@@ -6,7 +6,6 @@ namespace StoreMonitoring.Import;
 /// <summary>What the three readers share: the CSV dialect, the header check and the per-row checks.</summary>
 internal static class CsvInput
 {
-    public const int MaxStoreIdLength = StoreIds.MaxLength;
 
     public static SepReader Open(CheckedTextReader text, params string[] columns)
     {
@@ -81,7 +80,6 @@ internal static class CsvInput
         return false;
     }
 
-    public static string? StoreIdProblem(ReadOnlySpan<char> storeId) => StoreIds.Problem(storeId);
 
     /// <summary>What every kind of row needs: the header's column count and a usable store id.</summary>
     public static bool TryStoreId(SepReader.Row row, int width, int storeColumn, RejectedRows rejected, out ReadOnlySpan<char> storeId)
@@ -94,7 +92,7 @@ internal static class CsvInput
         }
 
         storeId = row[storeColumn].Span;
-        var problem = StoreIdProblem(storeId);
+        var problem = StoreIds.Problem(storeId);
         if (problem is not null)
         {
             rejected.Add(row, problem);

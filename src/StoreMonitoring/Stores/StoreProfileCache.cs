@@ -20,7 +20,7 @@ public sealed class StoreProfileCache
         connection.Execute("UPDATE profile_version SET version = @version WHERE id = 1", new { version = Random.Shared.NextInt64() }, transaction);
 
     /// <summary>The profiles as of the caller's transaction, covering at least <paramref name="keys"/>.</summary>
-    public IReadOnlyDictionary<int, StoreProfile> Get(DbConnection connection, DbTransaction transaction, IEnumerable<int> keys)
+    public IReadOnlyDictionary<int, StoreProfile> Get(DbConnection connection, DbTransaction? transaction, IEnumerable<int> keys)
     {
         var version = connection.ExecuteScalar<long>("SELECT version FROM profile_version WHERE id = 1", transaction: transaction);
         lock (_gate)

@@ -15,7 +15,8 @@ public sealed record StoreState(StoreProfile Store, TimelineState State, bool Op
 public sealed record StoreView(StoreProfile Store, long Now, EstimationMethod Method, StoreUptime Uptime, TimelineState State, bool OpenNow, Poll? LastPoll);
 
 /// <summary>Reads one store, or every store's current state, for the live views.</summary>
-public sealed class StoreQueries(StoreDatabase database, ReportCalculator calculator, TimeProvider time, IOptions<StoreMonitoringOptions> options)
+public sealed class StoreQueries(
+    StoreDatabase database, ReportCalculator calculator, StoreProfileCache profileCache, TimeProvider time, IOptions<StoreMonitoringOptions> options)
 {
     /// <summary>The latest poll over all stores, as for reports, or the clock when there is none.</summary>
     public async Task<long> DefaultNowAsync(CancellationToken cancellationToken = default) =>
@@ -96,7 +97,9 @@ public sealed class StoreQueries(StoreDatabase database, ReportCalculator calcul
         var settings = options.Value.Estimation;
         var from = now - Math.Max(UnixMicros.PerDay, 2 * settings.HorizonMicros) - UnixMicros.PerDay;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var profiles = StoreProfiles.Load(connection);
+        // Every registered store, including any a poll batch added since the profiles were cached.
+        var keys = await connection.QueryAsync<int>(new CommandDefinition("SELECT store_key FROM stores", cancellationToken: cancellationToken));
+        var profiles = profileCache.Get(connection, null, keys);
         var polls = (await connection.QueryAsync<(int Key, long At, long Active)>(new CommandDefinition(
                 """
                 SELECT o.store_key, o.observed_at_us, o.active FROM stores s

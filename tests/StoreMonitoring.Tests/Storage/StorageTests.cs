@@ -1,6 +1,5 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using StoreMonitoring.Import;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Tests.Api;
 using StoreMonitoring.Tests.Infrastructure;
@@ -16,14 +15,14 @@ public sealed class StorageTests
     {
         await using var db = await TestDatabase.CreateAsync(engine);
         var data = db.Folder.Sub("data");
-        var longId = new string('x', CsvInput.MaxStoreIdLength - 3) + "end";
+        var longId = new string('x', StoreMonitoring.Stores.StoreIds.MaxLength - 3) + "end";
         const string unicodeId = "café-東京-🍕";
         InputData.Write(Path.Combine(data, "store_status.csv"), $"""
             store_id,status,timestamp_utc
             {longId},active,2024-10-14 23:00:00.000001 UTC
             {longId},inactive,2024-10-14 23:30:00.999999 UTC
             {unicodeId},active,2024-10-14 23:59:59.123456 UTC
-            {new string('y', CsvInput.MaxStoreIdLength + 1)},active,2024-10-14 23:00:00 UTC
+            {new string('y', StoreMonitoring.Stores.StoreIds.MaxLength + 1)},active,2024-10-14 23:00:00 UTC
             """.ReplaceLineEndings("\n"));
         InputData.Write(Path.Combine(data, "timezones.csv"), $"store_id,timezone_str\n{unicodeId},Asia/Tokyo\n");
 
