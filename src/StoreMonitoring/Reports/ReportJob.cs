@@ -47,8 +47,6 @@ public sealed class ReportJob
 
     public string? Error { get; init; }
 
-    public bool IsFinished => Status is ReportStatus.Complete or ReportStatus.Error;
-
     public double Progress => Status == ReportStatus.Complete ? 1 : StoresTotal == 0 ? 0 : Math.Min(1, (double)StoresDone / StoresTotal);
 }
 

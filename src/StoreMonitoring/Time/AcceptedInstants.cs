@@ -20,8 +20,6 @@ public sealed class AcceptedInstants(TimeProvider time, IOptions<StoreMonitoring
         return (UnixMicros.FromDateTimeOffset(input.EarliestTimestamp), UnixMicros.FromDateTimeOffset(time.GetUtcNow() + input.MaxClockSkew));
     }
 
-    public string Describe() => Describe(Range());
-
     public static string Describe((long From, long To) range) =>
         $"outside the accepted range {UnixMicros.Format(range.From)} to {UnixMicros.Format(range.To)}";
 
