@@ -31,9 +31,6 @@ internal static partial class Log
     [LoggerMessage(5002, LogLevel.Warning, "Poll batch ran into another writer (attempt {Attempt}), trying again: {Reason}")]
     public static partial void IngestRetried(ILogger logger, int attempt, string reason);
 
-    [LoggerMessage(3001, LogLevel.Information, "Report {ReportId}: {Done}/{Total} stores")]
-    public static partial void ReportProgress(ILogger logger, string reportId, int done, int total);
-
     [LoggerMessage(3002, LogLevel.Information, "Report {ReportId} complete: {Stores} stores, method {Method}, {ElapsedMs} ms")]
     public static partial void ReportComplete(ILogger logger, string reportId, int stores, string method, long elapsedMs);
 
@@ -51,6 +48,18 @@ internal static partial class Log
 
     [LoggerMessage(3005, LogLevel.Information, "Report {ReportId} started by {Worker}")]
     public static partial void ReportStarted(ILogger logger, string reportId, string worker);
+
+    [LoggerMessage(3009, LogLevel.Information, "Report {ReportId} planned by {Worker}: {Stores} stores in {Shards} shards")]
+    public static partial void ReportPlanned(ILogger logger, string reportId, string worker, int stores, int shards);
+
+    [LoggerMessage(3010, LogLevel.Debug, "Report {ReportId}: shard {Shard} ({Stores} stores) done by {Worker}")]
+    public static partial void ShardComplete(ILogger logger, string reportId, int shard, int stores, string worker);
+
+    [LoggerMessage(3011, LogLevel.Warning, "Report {ReportId}: shard {Shard} left to its lease by {Worker} after a database error; another worker takes it over when the lease runs out")]
+    public static partial void ShardAbandoned(ILogger logger, Exception exception, string reportId, int shard, string worker);
+
+    [LoggerMessage(3012, LogLevel.Warning, "Report {ReportId}: planning left to its lease by {Worker} after a database error")]
+    public static partial void PlanAbandoned(ILogger logger, Exception exception, string reportId, string worker);
 
     [LoggerMessage(3006, LogLevel.Warning, "Could not export report {ReportId} to {Path}")]
     public static partial void ReportExportFailed(ILogger logger, Exception exception, string reportId, string path);

@@ -47,6 +47,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<ReportCalculator>();
         services.AddSingleton<ReportJobs>();
+        services.AddSingleton<ReportShards>();
         services.AddSingleton<ReportJobRunner>();
         services.AddSingleton<ReportQueue>();
         services.AddSingleton<ReportRetention>();

@@ -62,11 +62,22 @@ public sealed class ReportOptions
     /// <summary>Whether this process computes reports; an API-only instance leaves them to others on the same database.</summary>
     public bool RunWorker { get; set; } = true;
 
-    /// <summary>How many reports one process computes at the same time.</summary>
+    /// <summary>How many report shards (or report plans) one process computes at the same time.</summary>
     [Range(1, 16)]
     public int MaxConcurrentReports { get; set; } = 1;
 
-    /// <summary>Stores per batch: progress is saved and logged after each.</summary>
+    /// <summary>
+    /// Stores per shard: a report is split into shards of this many stores, which any instance's
+    /// worker claims, so several instances compute one report together.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ShardStores { get; set; } = 1000;
+
+    /// <summary>This instance's name in worker ids (who planned a report, who computed a shard); the machine's name when not set.</summary>
+    [MaxLength(100)]
+    public string? InstanceName { get; set; }
+
+    /// <summary>Stores per batch of rows handed on while a report is read (the CLI writes its CSV a batch at a time).</summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;
 

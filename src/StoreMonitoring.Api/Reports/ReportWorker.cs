@@ -40,14 +40,16 @@ internal sealed class ReportSignal : IDisposable
 }
 
 /// <summary>
-/// Claims queued reports from the database and runs up to the configured number at a time. The
-/// database is the queue: reports triggered on another instance are found by polling, and a
-/// report whose worker died is taken over when its lease runs out.
+/// Claims work from the database and runs up to the configured number of pieces at a time: queued
+/// reports to plan first, then shards of running reports, whichever instance planned them. The
+/// database is the queue: reports triggered on another instance are found by polling, and work
+/// whose worker died is taken over when its lease runs out.
 /// </summary>
 internal sealed partial class ReportWorker(
-    ReportJobs jobs, ReportJobRunner runner, ReportSignal signal, IOptions<StoreMonitoringOptions> options, ILogger<ReportWorker> logger) : BackgroundService
+    ReportJobs jobs, ReportShards shards, ReportJobRunner runner, ReportSignal signal, IOptions<StoreMonitoringOptions> options, ILogger<ReportWorker> logger) : BackgroundService
 {
-    private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly string _worker =
+        $"{options.Value.Reports.InstanceName ?? Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -67,13 +69,18 @@ internal sealed partial class ReportWorker(
             {
                 while (running.Count < settings.MaxConcurrentReports)
                 {
-                    var job = await jobs.TryClaimAsync(_worker, lease, settings.MaxAttempts, TakingOver, stoppingToken);
-                    if (job is null)
+                    if (await jobs.TryClaimAsync(_worker, lease, settings.MaxAttempts, TakingOver, stoppingToken) is { } job)
+                    {
+                        running.Add(Task.Run(() => runner.PlanAsync(job, _worker, stoppingToken), CancellationToken.None));
+                    }
+                    else if (await shards.TryClaimAsync(_worker, lease, settings.MaxAttempts, stoppingToken) is { } shard)
+                    {
+                        running.Add(Task.Run(() => runner.RunShardAsync(shard, _worker, stoppingToken), CancellationToken.None));
+                    }
+                    else
                     {
                         break;
                     }
-
-                    running.Add(Task.Run(() => runner.RunAsync(job, _worker, stoppingToken), CancellationToken.None));
                 }
             }
             catch (Exception ex) when (ex is DbException or InvalidOperationException && !stoppingToken.IsCancellationRequested)

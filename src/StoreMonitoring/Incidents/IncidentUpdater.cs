@@ -127,7 +127,7 @@ public sealed partial class IncidentUpdater(
             }
         }
 
-        database.Dialect.ReadObservations(connection, long.MaxValue, (key, at, active) =>
+        database.Dialect.ReadObservations(connection, long.MaxValue, StoreKeyRange.All, (key, at, active) =>
         {
             if (key != current)
             {

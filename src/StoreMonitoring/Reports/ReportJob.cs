@@ -21,9 +21,11 @@ public sealed class ReportJob
     /// <summary>The method as stored; a name this version does not know fails the job when it runs.</summary>
     public required string MethodName { get; init; }
 
-    public EstimationMethod Method => EstimationMethods.TryParse(MethodName, out var method)
+    public EstimationMethod Method => MethodOf(ReportId, MethodName);
+
+    internal static EstimationMethod MethodOf(string reportId, string methodName) => EstimationMethods.TryParse(methodName, out var method)
         ? method
-        : throw new InvalidOperationException($"Report {ReportId} names an unknown method.");
+        : throw new InvalidOperationException($"Report {reportId} names an unknown method.");
 
     public long? RequestedNowUs { get; init; }
 
@@ -39,7 +41,13 @@ public sealed class ReportJob
 
     public int StoresDone { get; init; }
 
+    /// <summary>How many times the report was claimed for planning (more than once when a planner died).</summary>
     public int Attempts { get; init; }
+
+    /// <summary>The ranges of stores the report was split into; any instance's worker computes each.</summary>
+    public int ShardsTotal { get; init; }
+
+    public int ShardsDone { get; init; }
 
     public string? Worker { get; init; }
 

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Storage;
@@ -8,12 +7,15 @@ using StoreMonitoring.Time;
 namespace StoreMonitoring.Reports;
 
 /// <summary>
-/// Runs one claimed report job to the end: computes it, saves it in batches with progress while
-/// its lease is kept alive, then completes it. A shutdown hands the job back; a failure fails it.
+/// Runs what a worker claimed: plans a queued report (its end of windows and its shards), or
+/// computes one shard and saves it, completing the report when it was the last. A shutdown hands
+/// the work back; a database error leaves it to its lease (another worker, maybe on another node,
+/// takes it over); any other failure fails the report.
 /// </summary>
 public sealed class ReportJobRunner(
     StoreDatabase database,
     ReportJobs jobs,
+    ReportShards shards,
     ReportCalculator calculator,
     TimeProvider time,
     IOptions<StoreMonitoringOptions> options,
@@ -21,81 +23,148 @@ public sealed class ReportJobRunner(
     Telemetry.StoreMonitoringMetrics metrics,
     IEnumerable<IReportObserver> observers)
 {
-    public async Task RunAsync(ReportJob job, string worker, CancellationToken stopping)
+    private const int CompletionAttempts = 8;
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.Reports.LeaseSeconds);
+
+    public async Task PlanAsync(ReportJob job, string worker, CancellationToken stopping)
     {
-        var lease = TimeSpan.FromSeconds(options.Value.Reports.LeaseSeconds);
-        var stopwatch = Stopwatch.StartNew();
         Log.ReportStarted(logger, job.ReportId, worker);
-        await using var keeper = LeaseKeeper.Start(ct => jobs.RenewLeaseAsync(job.ReportId, worker, lease, ct), lease, time, stopping);
+        await using var keeper = LeaseKeeper.Start(ct => jobs.RenewLeaseAsync(job.ReportId, worker, Lease, ct), Lease, time, stopping);
         try
         {
-            var stores = await ComputeAsync(job, worker, keeper.Token);
-            metrics.ReportFinished(job.MethodName, nameof(ReportStatus.Complete), stopwatch.Elapsed);
-            Log.ReportComplete(logger, job.ReportId, stores, job.MethodName, stopwatch.ElapsedMilliseconds);
-            await ExportAsync(job.ReportId, stopping);
+            // A method this version does not know fails the job here, before anything is written.
+            _ = job.Method;
+            var now = job.RequestedNowUs ?? await calculator.LatestObservationAsync(keeper.Token);
+            var keys = now is null ? [] : await calculator.StoreKeysAsync(now.Value, keeper.Token);
+            await using var connection = await database.OpenAsync(keeper.Token);
+            if (keys.Count == 0)
+            {
+                // No polls at all: an empty report, complete.
+                await jobs.SetScopeAsync(connection, job.ReportId, worker, now ?? 0, 0, keeper.Token);
+                await using var transaction = await connection.BeginTransactionAsync(keeper.Token);
+                await jobs.CompleteAsync(connection, transaction, job.ReportId, worker, 0);
+                Observe(connection, transaction, job.ReportId, job.MethodName, now, 0);
+                await transaction.CommitAsync(keeper.Token);
+                await FinishedAsync(job.ReportId, job.MethodName, 0, UnixMicros.FromDateTimeOffset(time.GetUtcNow()), stopping);
+                return;
+            }
+
+            var plan = ReportShards.Split(keys, options.Value.Reports.ShardStores);
+            await shards.PlanAsync(connection, job.ReportId, worker, now!.Value, keys.Count, plan, keeper.Token);
+            Log.ReportPlanned(logger, job.ReportId, worker, keys.Count, plan.Count);
+            Log.ReportWindowsEnd(logger, job.ReportId, UnixMicros.Format(now.Value));
         }
         catch (Exception ex) when (ex is ReportLeaseLostException || (ex is OperationCanceledException && keeper.IsLost))
         {
-            // Another worker owns the job now; whatever it decides stands.
             Log.ReportTakenOver(logger, job.ReportId, worker, job.Attempts);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // Shutting down is not the report's fault: it goes back to the queue at once, its
-            // attempt uncounted, for this instance after a restart or any other one now.
             await jobs.HandBackAsync(job.ReportId, worker);
             Log.ReportHandedBack(logger, job.ReportId, worker);
+        }
+        catch (DbException ex)
+        {
+            Log.PlanAbandoned(logger, ex, job.ReportId, worker);
         }
         catch (Exception ex)
         {
             // The exception is logged; the job keeps a message that reveals nothing internal.
             Log.ReportFailed(logger, ex, job.ReportId);
-            metrics.ReportFinished(job.MethodName, nameof(ReportStatus.Error), stopwatch.Elapsed);
+            metrics.ReportFinished(job.MethodName, nameof(ReportStatus.Error), TimeSpan.Zero);
             await jobs.FailAsync(job.ReportId, worker, $"The report could not be computed (an internal error, logged with report id {job.ReportId}).");
         }
     }
 
-    private async Task<int> ComputeAsync(ReportJob job, string worker, CancellationToken cancellationToken)
+    public async Task RunShardAsync(ClaimedShard shard, string worker, CancellationToken stopping)
     {
-        // A method this version does not know fails the job here, before anything is written.
-        var method = job.Method;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var now = job.RequestedNowUs ?? await calculator.LatestObservationAsync(cancellationToken);
-        if (now is null)
+        await using var keeper = LeaseKeeper.Start(ct => shards.RenewLeaseAsync(shard, worker, Lease, ct), Lease, time, stopping);
+        try
         {
-            // No polls at all: an empty report, complete.
-            await jobs.SetScopeAsync(connection, job.ReportId, worker, 0, 0, cancellationToken);
-            await CompleteAsync(connection, job, worker, null, 0, cancellationToken);
-            return 0;
+            var method = ReportJob.MethodOf(shard.ReportId, shard.MethodName);
+            var rows = await calculator.ComputeShardAsync(method, shard.NowUs, shard.Stores, keeper.Token);
+            var stores = await SaveAsync(shard, worker, rows, keeper.Token);
+            Log.ShardComplete(logger, shard.ReportId, shard.Shard, rows.Count, worker);
+            if (stores is not null)
+            {
+                await FinishedAsync(shard.ReportId, shard.MethodName, stores.Value, shard.StartedAtUs, stopping);
+            }
         }
-
-        var total = await calculator.CountStoresAsync(now.Value, cancellationToken);
-        await jobs.SetScopeAsync(connection, job.ReportId, worker, now.Value, total, cancellationToken);
-        var done = 0;
-        await foreach (var batch in calculator.ComputeAsync(method, now.Value, cancellationToken))
+        catch (Exception ex) when (ex is ReportLeaseLostException || (ex is OperationCanceledException && keeper.IsLost))
         {
-            done += batch.Count;
-            await jobs.SaveBatchAsync(connection, job.ReportId, worker, done, batch, cancellationToken);
-            Log.ReportProgress(logger, job.ReportId, done, total);
+            // Another worker owns the shard now (or the report failed meanwhile); whatever it decides stands.
+            Log.ReportTakenOver(logger, shard.ReportId, worker, shard.Attempts);
         }
-
-        await CompleteAsync(connection, job, worker, now, done, cancellationToken);
-        Log.ReportWindowsEnd(logger, job.ReportId, UnixMicros.Format(now.Value));
-        return done;
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutting down is not the report's fault: the shard goes back at once, its attempt
+            // uncounted, for this instance after a restart or any other one now.
+            await shards.HandBackAsync(shard, worker);
+            Log.ReportHandedBack(logger, shard.ReportId, worker);
+        }
+        catch (DbException ex)
+        {
+            // Most likely this instance's database node went away: the others carry on, and one of
+            // them takes the shard over when its lease runs out. A shard that keeps failing so runs
+            // out of attempts and fails the report.
+            Log.ShardAbandoned(logger, ex, shard.ReportId, shard.Shard, worker);
+        }
+        catch (Exception ex)
+        {
+            Log.ReportFailed(logger, ex, shard.ReportId);
+            metrics.ReportFinished(shard.MethodName, nameof(ReportStatus.Error), Elapsed(shard.StartedAtUs));
+            await shards.FailAsync(shard, $"The report could not be computed (an internal error, logged with report id {shard.ReportId}).");
+        }
     }
 
-    /// <summary>Completes the job and tells the observers (a report.completed event) in one transaction.</summary>
-    private async Task CompleteAsync(DbConnection connection, ReportJob job, string worker, long? now, int stores, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves the shard, and when it is the report's last, completes the report and tells the
+    /// observers (a report.completed event), all in one transaction; retried when it loses a race
+    /// for the report's row to another shard's completion on another node.
+    /// </summary>
+    private async Task<int?> SaveAsync(ClaimedShard shard, string worker, IReadOnlyList<StoreReportRow> rows, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await jobs.CompleteAsync(connection, transaction, job.ReportId, worker, stores);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await database.OpenAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                var stores = await shards.CompleteAsync(connection, transaction, shard, worker, rows, cancellationToken);
+                if (stores is not null)
+                {
+                    Observe(connection, transaction, shard.ReportId, shard.MethodName, shard.NowUs, stores.Value);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+                return stores;
+            }
+            catch (DbException ex) when (attempt < CompletionAttempts && database.Dialect.IsLockTimeout(ex))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 << Math.Min(attempt, 5))), time, cancellationToken);
+            }
+        }
+    }
+
+    private void Observe(DbConnection connection, DbTransaction transaction, string reportId, string method, long? now, int stores)
+    {
         foreach (var observer in observers)
         {
-            observer.OnCompleted(connection, transaction, job.ReportId, job.MethodName, now, stores);
+            observer.OnCompleted(connection, transaction, reportId, method, now, stores);
         }
-
-        await transaction.CommitAsync(cancellationToken);
     }
+
+    private async Task FinishedAsync(string reportId, string method, int stores, long startedAtUs, CancellationToken stopping)
+    {
+        var elapsed = Elapsed(startedAtUs);
+        metrics.ReportFinished(method, nameof(ReportStatus.Complete), elapsed);
+        Log.ReportComplete(logger, reportId, stores, method, (long)elapsed.TotalMilliseconds);
+        await ExportAsync(reportId, stopping);
+    }
+
+    private TimeSpan Elapsed(long startedAtUs) =>
+        TimeSpan.FromMicroseconds(Math.Max(0, UnixMicros.FromDateTimeOffset(time.GetUtcNow()) - startedAtUs));
 
     /// <summary>
     /// Also leaves the finished CSV in the report directory, for operators who collect files.

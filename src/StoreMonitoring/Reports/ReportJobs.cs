@@ -17,7 +17,7 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
         report_id AS ReportId, status AS Status, method AS MethodName, requested_now_us AS RequestedNowUs, now_us AS NowUs,
         requested_at_us AS RequestedAtUs, started_at_us AS StartedAtUs, finished_at_us AS FinishedAtUs,
         stores_total AS StoresTotal, stores_done AS StoresDone, attempts AS Attempts, worker AS Worker,
-        lease_until_us AS LeaseUntilUs, error AS Error
+        lease_until_us AS LeaseUntilUs, error AS Error, shards_total AS ShardsTotal, shards_done AS ShardsDone
         """;
 
     // The claim condition, shared by the search and the UPDATE that settles the race for it.
@@ -109,31 +109,12 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
         EnsureOwned(await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE report_jobs SET now_us = @now, stores_total = @total WHERE {Owned}", new { reportId, worker, now, total }, cancellationToken: cancellationToken)));
 
-    /// <summary>Saves a batch of rows and the progress in one transaction, only while this worker owns the job.</summary>
-    internal async Task SaveBatchAsync(DbConnection connection, string reportId, string worker, int done, IReadOnlyList<StoreReportRow> rows, CancellationToken cancellationToken)
-    {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        EnsureOwned(await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE report_jobs SET stores_done = @done WHERE {Owned}", new { reportId, worker, done }, transaction, cancellationToken: cancellationToken)));
-        using (var insert = new BatchInserter(connection, transaction, "INSERT", "report_rows", ReportRows.Columns, rowsPerStatement: 100))
-        {
-            foreach (var row in rows)
-            {
-                insert.Add(ReportRows.Values(reportId, row));
-            }
-
-            insert.Flush();
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
-
     internal async Task CompleteAsync(DbConnection connection, DbTransaction? transaction, string reportId, string worker, int stores) =>
         EnsureOwned(await connection.ExecuteAsync(
             $"UPDATE report_jobs SET status = 'Complete', stores_done = @stores, stores_total = @stores, finished_at_us = @now, lease_until_us = NULL WHERE {Owned}",
             new { reportId, worker, stores, now = Now }, transaction));
 
-    /// <summary>Fails the job for good; its partial rows go with it.</summary>
+    /// <summary>Fails the job for good (while this worker plans it).</summary>
     public async Task FailAsync(string reportId, string worker, string message)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);

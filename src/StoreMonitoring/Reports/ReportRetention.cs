@@ -41,6 +41,7 @@ public sealed partial class ReportRetention(StoreDatabase database, TimeProvider
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
                 await connection.ExecuteAsync(new CommandDefinition("DELETE FROM report_rows WHERE report_id = @reportId", new { reportId }, transaction, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition("DELETE FROM report_shards WHERE report_id = @reportId", new { reportId }, transaction, cancellationToken: cancellationToken));
                 await connection.ExecuteAsync(new CommandDefinition("DELETE FROM report_jobs WHERE report_id = @reportId", new { reportId }, transaction, cancellationToken: cancellationToken));
                 await transaction.CommitAsync(cancellationToken);
             }

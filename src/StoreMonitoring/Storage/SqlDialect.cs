@@ -26,22 +26,26 @@ public abstract class SqlDialect
     /// <summary>Starts a bulk load of observations inside <paramref name="transaction"/>.</summary>
     public abstract ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction);
 
-    /// <summary>The report's one read: every observation at or before <c>@now</c>, in (store, time) order.</summary>
+    /// <summary>A report's read: every observation of a range of stores at or before <c>@now</c>, in (store, time) order.</summary>
     public const string ObservationsQuery =
-        "SELECT store_key, observed_at_us, active FROM store_status WHERE observed_at_us <= @now ORDER BY store_key, observed_at_us";
+        "SELECT store_key, observed_at_us, active FROM store_status WHERE store_key BETWEEN @first AND @last AND observed_at_us <= @now ORDER BY store_key, observed_at_us";
 
     /// <summary>Streams <see cref="ObservationsQuery"/> to <paramref name="sink"/>, row by row.</summary>
     /// <param name="transaction">The connection's open transaction, if any (MySQL requires commands to name it).</param>
-    public virtual void ReadObservations(DbConnection connection, long now, ObservationSink sink, DbTransaction? transaction = null)
+    public virtual void ReadObservations(DbConnection connection, long now, StoreKeyRange stores, ObservationSink sink, DbTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = ObservationsQuery;
         command.CommandTimeout = 0;
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@now";
-        parameter.Value = now;
-        command.Parameters.Add(parameter);
+        foreach (var (name, value) in (ReadOnlySpan<(string, long)>)[("@now", now), ("@first", stores.First), ("@last", stores.Last)])
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

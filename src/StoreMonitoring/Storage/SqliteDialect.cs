@@ -55,15 +55,17 @@ public sealed class SqliteDialect : SqlDialect
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new SqliteObservationLoader((SqliteConnection)connection, (SqliteTransaction)transaction);
 
-    public override void ReadObservations(DbConnection connection, long now, ObservationSink sink, DbTransaction? transaction = null)
+    public override void ReadObservations(DbConnection connection, long now, StoreKeyRange stores, ObservationSink sink, DbTransaction? transaction = null)
     {
         // The same query as the portable version, stepped through the C API: the report's hot
         // loop then costs a few native calls per row instead of a data reader's bookkeeping.
         var db = ((SqliteConnection)connection).Handle!;
-        Check(db, raw.sqlite3_prepare_v2(db, ObservationsQuery.Replace("@now", "?1", StringComparison.Ordinal), out var statement));
+        Check(db, raw.sqlite3_prepare_v2(db, ObservationsQuery.Replace("@now", "?1", StringComparison.Ordinal).Replace("@first", "?2", StringComparison.Ordinal).Replace("@last", "?3", StringComparison.Ordinal), out var statement));
         using (statement)
         {
             raw.sqlite3_bind_int64(statement, 1, now);
+            raw.sqlite3_bind_int(statement, 2, stores.First);
+            raw.sqlite3_bind_int(statement, 3, stores.Last);
             int result;
             while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {

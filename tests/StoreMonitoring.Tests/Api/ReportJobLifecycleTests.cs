@@ -1,6 +1,5 @@
 using System.Net;
 using Dapper;
-using StoreMonitoring.Storage;
 using StoreMonitoring.Tests.Infrastructure;
 using StoreMonitoring.Time;
 
@@ -85,7 +84,7 @@ public sealed class ReportJobLifecycleTests
         var response = await client.WaitForReportAsync(reportId);
 
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
-        await using var connection = await OpenAsync(db);
+        await using var connection = await db.OpenAsync();
         Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT attempts FROM report_jobs WHERE report_id = @reportId", new { reportId }));
     }
 
@@ -117,7 +116,7 @@ public sealed class ReportJobLifecycleTests
             bodies.Add(await response.Content.ReadAsStringAsync());
         }
 
-        await using var connection = await OpenAsync(db);
+        await using var connection = await db.OpenAsync();
         var jobs = (await connection.QueryAsync<(string Status, long Attempts, string Worker)>("SELECT status, attempts, worker FROM report_jobs")).ToArray();
         Assert.Equal(10, jobs.Length);
         Assert.All(jobs, j => Assert.Equal(("Complete", 1L), (j.Status, j.Attempts)));
@@ -130,7 +129,7 @@ public sealed class ReportJobLifecycleTests
     private static async Task<string> InsertOrphanedJobAsync(TestDatabase db, int attempts)
     {
         using var host = await db.StartLibraryAsync();
-        await using var connection = await OpenAsync(db);
+        await using var connection = await db.OpenAsync();
         var reportId = Guid.NewGuid().ToString();
         var now = UnixMicros.FromDateTimeOffset(DateTimeOffset.UtcNow);
         await connection.ExecuteAsync(
@@ -140,11 +139,5 @@ public sealed class ReportJobLifecycleTests
             """,
             new { reportId, now, attempts, leaseUntil = now + UnixMicros.PerSecond });
         return reportId;
-    }
-
-    private static async Task<System.Data.Common.DbConnection> OpenAsync(TestDatabase db)
-    {
-        var database = new StoreDatabase(db.Dialect, db.ConnectionString);
-        return await database.OpenAsync();
     }
 }

@@ -50,6 +50,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public SqlDialect Dialect => SqlDialect.For(Engine == Engine.Sqlite ? DatabaseProvider.Sqlite : DatabaseProvider.MySql);
 
+    /// <summary>A connection of the service's own kind, for a test to look at the tables.</summary>
+    public Task<System.Data.Common.DbConnection> OpenAsync() => new StoreDatabase(Dialect, ConnectionString).OpenAsync();
+
     public static async Task<TestDatabase> CreateAsync(Engine engine)
     {
         var folder = new TempDirectory();
