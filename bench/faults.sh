@@ -17,7 +17,8 @@
 #                         case kills the same report twice (default 3; 2 with --smoke)
 #   FAULTS_LEASE_SECONDS  StoreMonitoring:Import:LeaseSeconds and Reports:LeaseSeconds (default 3)
 #   FAULTS_SLACK_SECONDS  allowed on top of one lease for start-up and polling (default 10)
-#   FAULTS_BATCH_SIZE     StoreMonitoring:Reports:BatchSize, small so a report takes a while (default 50)
+#   FAULTS_BATCH_SIZE     StoreMonitoring:Reports:BatchSize and ShardStores, small so a report is saved
+#                         in many shards and a kill lands between two of them (default 50)
 #   FAULTS_TIME_LIMIT     seconds the whole run may take before it is stopped as failed (default 1200)
 #   MARIADB_DIR, MARIADB_PORT  where .ci/mariadb.sh keeps and serves MariaDB (with --engines ...mariadb)
 #
@@ -157,6 +158,7 @@ start_service() {
         "StoreMonitoring__Reports__LeaseSeconds=$LEASE"
         "StoreMonitoring__Import__LeaseSeconds=$LEASE"
         "StoreMonitoring__Reports__BatchSize=$BATCH"
+        "StoreMonitoring__Reports__ShardStores=$BATCH"
         StoreMonitoring__Reports__PollIntervalSeconds=0.5
         StoreMonitoring__Database__MigrateOnStart=true
         Logging__LogLevel__Default=Warning
@@ -423,11 +425,14 @@ check_recovered() {
     local name="$1" id="$2" method="$3" t0="$4" kills="$5"
     local claim_limit=$((LEASE + SLACK)) claimed="" row
     while le "$(since "$t0")" "$claim_limit"; do
-        row="$(db_query "SELECT status, COALESCE(worker, '') FROM report_jobs WHERE report_id = '$id'" | tr '\t|' '  ')"
+        row="$(job_row "$id")"
         case "$row" in
             Complete*|Error*) claimed="$(since "$t0")"; break ;;
             *":$svc_pid:"*) claimed="$(since "$t0")"; break ;;
         esac
+        if [ "$(db_query "SELECT COUNT(*) FROM report_shards WHERE report_id = '$id' AND worker LIKE '%:$svc_pid:%'")" -gt 0 ]; then
+            claimed="$(since "$t0")"; break
+        fi
         sleep 0.2
     done
     local limit
@@ -489,25 +494,27 @@ phase_reports() {
     fi
 }
 
+# The new process has saved a shard of the report (which is still running).
 wait_progress_after_takeover() {
     local id="$1" t0="$2" row
     while le "$(since "$t0")" $((LEASE + SLACK + 30)); do
-        row="$(db_query "SELECT status, COALESCE(worker, ''), stores_done FROM report_jobs WHERE report_id = '$id'" | tr '\t|' '  ')"
+        row="$(job_row "$id")"
         case "$row" in
             Complete*) poll_state=complete; return 0 ;;
             Error*) poll_state=error; return 0 ;;
-            *":$svc_pid:"*)
-                local done_now
-                done_now="$(awk '{ print $NF }' <<<"$row")"
-                if [ "${done_now:-0}" -gt 0 ]; then poll_state=running; return 0; fi ;;
         esac
+        if [ "$(db_query "SELECT COUNT(*) FROM report_shards WHERE report_id = '$id' AND status = 'Complete' AND worker LIKE '%:$svc_pid:%'")" -gt 0 ]; then
+            poll_state=running; return 0
+        fi
     done
     poll_state=timeout
 }
 
+job_row() { db_query "SELECT status, COALESCE(worker, '') FROM report_jobs WHERE report_id = '$1'" | tr '\t|' '  '; }
+
 # ---------------------------------------------------------------------------------------------
-# (d) SIGTERM during a report: handed back at once (Pending, no attempt counted, no partial rows),
-# finished after the restart with the exact CSV.
+# (d) SIGTERM during a report: its shards handed back at once (no shard left Running, no attempt counted,
+# no rows of unfinished shards), finished after the restart with the exact CSV.
 
 phase_sigterm() {
     local name="report SIGTERM" t0 row
@@ -525,37 +532,39 @@ phase_sigterm() {
     fi
     local stop_s
     stop_s="$(since "$t_term")"
-    row="$(db_query "SELECT status, attempts, COALESCE(worker, '-'), COALESCE(lease_until_us, 0), (SELECT COUNT(*) FROM report_rows r WHERE r.report_id = j.report_id) FROM report_jobs j WHERE report_id = '$report_id'" | tr '\t|' '  ')"
-    local status attempts worker lease_until partial
-    read -r status attempts worker lease_until partial <<<"$row"
+    # Handed back: no shard left Running (each went back to Pending, its attempt uncounted), and no
+    # rows but those of the shards that completed.
+    row="$(db_query "SELECT j.status, j.attempts, (SELECT COUNT(*) FROM report_shards s WHERE s.report_id = j.report_id AND s.status = 'Running'), (SELECT COUNT(*) FROM report_rows r WHERE r.report_id = j.report_id) - (SELECT COALESCE(SUM(s.stores), 0) FROM report_shards s WHERE s.report_id = j.report_id AND s.status = 'Complete') FROM report_jobs j WHERE report_id = '$report_id'" | tr '\t|' '  ')"
+    local status attempts running partial
+    read -r status attempts running partial <<<"$row"
     local handed_back=0 note
     case "$status" in
-        Pending)
-            if [ "$partial" -ne 0 ] || { [ "$worker" != - ] && [ "$lease_until" != 0 ]; }; then
-                record "$name: handed back" FAIL - "Pending but $partial partial rows, worker $worker, lease $lease_until"
+        Pending|Running)
+            if [ "$partial" -ne 0 ] || [ "$running" -ne 0 ]; then
+                record "$name: handed back" FAIL - "$status but $running shard(s) still Running, $partial row(s) of unfinished shards"
             else
                 handed_back=1
-                record "$name: handed back" PASS "$stop_s" "Pending after exit, attempts $attempts, no partial rows (stopped in $stop_s s)"
+                record "$name: handed back" PASS "$stop_s" "no shard left Running, no rows of unfinished shards (stopped in $stop_s s)"
             fi ;;
         Complete) note="finished within the shutdown timeout ($stop_s s)"; record "$name: handed back" PASS "$stop_s" "$note" ;;
-        *) record "$name: handed back" FAIL "$stop_s" "after exit: status $status, attempts $attempts, worker $worker, $partial partial rows (expected Pending, lease released)" ;;
+        *) record "$name: handed back" FAIL "$stop_s" "after exit: status $status, attempts $attempts, $running shard(s) Running, $partial row(s) of unfinished shards" ;;
     esac
     start_service
     t0="$svc_started"
     wait_complete "$report_id" "$(awk -v l="$LEASE" -v s="$SLACK" -v r="$REPORT_S_interpolated" 'BEGIN { print l + s + 5 * r + 30 }')"
     local recovery
     recovery="$(since "$t0")"
-    attempts="$(db_query "SELECT attempts FROM report_jobs WHERE report_id = '$report_id'")"
+    attempts="$(db_query "SELECT MAX(attempts) FROM report_shards WHERE report_id = '$report_id'")"
     if [ "$poll_state" != complete ]; then
         record "$name: finishes after restart" FAIL "$recovery" "ended as '$poll_state'"
     elif ! cmp -s "$dir/poll.body" "$WORK/baseline-interpolated.csv"; then
         record "$name: finishes after restart" FAIL "$recovery" "CSV differs from the undisturbed run's"
     elif [ "$handed_back" -eq 1 ] && [ "$attempts" != 1 ]; then
-        record "$name: finishes after restart" FAIL "$recovery" "attempts = $attempts (the interrupted attempt was counted)"
+        record "$name: finishes after restart" FAIL "$recovery" "a shard's attempts = $attempts (the interrupted attempt was counted)"
     elif [ "$handed_back" -eq 1 ] && gt "$recovery" "$LEASE"; then
         record "$name: finishes after restart" FAIL "$recovery" "not picked up at once (> lease $LEASE s after the restart)"
     else
-        record "$name: finishes after restart" PASS "$recovery" "identical CSV, attempts $attempts"
+        record "$name: finishes after restart" PASS "$recovery" "identical CSV, shard attempts at most $attempts"
     fi
 }
 

@@ -9,11 +9,13 @@ internal sealed record TriggerResponse(string ReportId, string Method);
 /// A report that is not finished yet (<c>Running</c> with its progress, as the original service
 /// answered) or that failed (<c>Error</c> with a message). Fields that do not apply are omitted.
 /// </summary>
-internal sealed record ReportState(string Status, double? Progress = null, string? State = null, int? StoresDone = null, int? StoresTotal = null, string? Message = null, string? Error = null)
+internal sealed record ReportState(
+    string Status, double? Progress = null, string? State = null, int? StoresDone = null, int? StoresTotal = null, int? ShardsDone = null, int? ShardsTotal = null,
+    string? Message = null, string? Error = null)
 {
     public static ReportState From(ReportJob job) => job.Status == ReportStatus.Error
         ? new("Error", Message: "Report generation failed", Error: job.Error)
-        : new("Running", Math.Round(job.Progress, 4), job.Status.ToString().ToLowerInvariant(), job.StoresDone, job.StoresTotal);
+        : new("Running", Math.Round(job.Progress, 4), job.Status.ToString().ToLowerInvariant(), job.StoresDone, job.StoresTotal, job.ShardsDone, job.ShardsTotal);
 }
 
 internal sealed record Units(string LastHour, string LastDay, string LastWeek);
