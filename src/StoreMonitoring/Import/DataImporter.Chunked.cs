@@ -41,7 +41,7 @@ public sealed partial class DataImporter
         {
             var outcome = StatusReader.Read(reader, chunk, rejected, rows => progress?.Report(new ImportProgress(name, rows, file.Fraction)), commitEvery, done =>
             {
-                file.EnsureNotRewritten(committed);
+                file.EnsureNotRewritten();
                 CommitChunk(done, name, committed + commitEvery);
                 committed += commitEvery;
                 chunk = new ImportContext(connection, connection.BeginTransaction(), database.Dialect, stores, range, cancellationToken);
@@ -64,7 +64,12 @@ public sealed partial class DataImporter
             if (committed > 0 && ex is not (DbException or OperationCanceledException or ImportInProgressException))
             {
                 // The usual "nothing of this file was applied" would not be true any more.
-                var reason = ex is InvalidInputFileException ? ex.Message.Split("; nothing of this file was applied")[0] : $"cannot be read ({ex.GetType().Name})";
+                if (ex is not InvalidInputFileException)
+                {
+                    Log.FileUnreadable(logger, ex, name);
+                }
+
+                var reason = ex is InvalidInputFileException ? ex.Message.Split("; nothing of this file was applied")[0] : $"cannot be read ({ex.GetType().Name}, logged)";
                 throw new InvalidInputFileException(
                     $"{reason}; {committed:N0} polls of it were committed in chunks before, import it again once it is complete (they then count as unchanged)");
             }

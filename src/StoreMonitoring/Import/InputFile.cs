@@ -95,12 +95,12 @@ internal sealed class InputFile : IDisposable
     /// Between the commits of a file imported in chunks: refuses to commit more once the file is
     /// no longer the one that was opened. Unlike <see cref="EnsureUnchanged"/>, the read is not expected to be at the end.
     /// </summary>
-    public void EnsureNotRewritten(long committedRows)
+    public void EnsureNotRewritten()
     {
         var now = new FileInfo(Path);
         if (!now.Exists || now.Length != _length || now.LastWriteTimeUtc != _lastWrite)
         {
-            throw new InvalidInputFileException($"changed while being read ({_length:N0} bytes at the start, {(now.Exists ? now.Length : 0):N0} now) after {committedRows:N0} polls of it were committed in chunks; import it again once it is complete (what was committed then counts as unchanged)");
+            throw new InvalidInputFileException($"changed while being read ({_length:N0} bytes at the start, {(now.Exists ? now.Length : 0):N0} now); nothing of this file was applied, import it again once it is complete");
         }
     }
 
