@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Import;
+using StoreMonitoring.Incidents;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Tests.Infrastructure;
 
@@ -83,6 +84,39 @@ public sealed class ChunkedImportTests
     }
 
     [Theory]
+    [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task A_file_rewritten_between_commits_keeps_what_was_committed_and_says_so(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        var data = db.Folder.Sub("data");
+        var path = Path.Combine(data, StatusFile);
+        InputData.WriteStatus(path, stores: 200);
+        var polls = File.ReadAllLines(path).Length - 1;
+        // The first chunk's incident update is where the file grows, as if still being copied in.
+        var grower = new GrowFileOnce(path, $"late-store,active,{InputData.Latest:yyyy-MM-dd HH:mm:ss} UTC\n");
+        using var app = new StoreMonitoringApp(
+            db.Settings(("StoreMonitoring:Import:CommitEveryRows", Chunk.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            services => services.AddSingleton<IIncidentObserver>(grower));
+        using var client = app.CreateClient();
+
+        using var response = await client.PostAsync("/import_data", null, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var detail = JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString() ?? "";
+        Assert.Contains("changed while being read", detail, StringComparison.Ordinal);
+        Assert.Contains($"{Chunk:N0} polls of it were committed", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing of this file was applied", detail, StringComparison.Ordinal);
+        await using var connection = await app.Services.GetRequiredService<StoreDatabase>().OpenAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(Chunk, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM store_status"));
+
+        // Imported again, complete: the committed chunk is unchanged, the rest goes in.
+        var again = Status(await app.Services.GetRequiredService<DataImporter>().ImportAsync(data, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(Chunk, again.Unchanged);
+        Assert.Equal(polls + 1 - Chunk, again.Imported);
+    }
+
+    [Theory]
     [InlineData("1")]
     [InlineData("9999")]
     [InlineData("-1")]
@@ -116,6 +150,19 @@ public sealed class ChunkedImportTests
         lines.Insert(15000, $"{InputData.StoreId(1)},sleeping,2024-10-10 00:00:00 UTC");
         lines.AddRange([.. repeats, .. contradictions, $"{InputData.StoreId(2)},active"]);
         File.WriteAllLines(path, lines);
+    }
+
+    private sealed class GrowFileOnce(string path, string line) : IIncidentObserver
+    {
+        private int _grown;
+
+        public void OnChanged(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IReadOnlyList<(IncidentSnapshot? Before, IncidentSnapshot? After)> changes)
+        {
+            if (Interlocked.Exchange(ref _grown, 1) == 0)
+            {
+                File.AppendAllText(path, line);
+            }
+        }
     }
 
     private static async Task<ImportSummary> ImportAsync(IHost host, string directory) =>
