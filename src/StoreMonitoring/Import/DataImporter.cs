@@ -15,8 +15,8 @@ public readonly record struct ImportProgress(string File, long RowsRead, double 
 
 /// <summary>
 /// One import run: takes the database-wide import lease, imports each input file in a transaction
-/// of its own (a file that fails is applied not at all, the others are unaffected) and records the
-/// run with its summary.
+/// of its own (a file that fails is applied not at all, the others are unaffected; a status file
+/// may commit in chunks, see <see cref="ImportOptions.CommitEveryRows"/>) and records the run with its summary.
 /// </summary>
 public sealed partial class DataImporter(
     StoreDatabase database,
