@@ -22,6 +22,12 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Information, "Incidents of {Stores} stores touched by {File} updated in {ElapsedMs} ms")]
     public static partial void IncidentsUpdated(ILogger logger, string file, int stores, long elapsedMs);
 
+    [LoggerMessage(2020, LogLevel.Information, "Checked the structure of {File} before importing it in chunks in {ElapsedMs} ms")]
+    public static partial void StructureChecked(ILogger logger, string file, long elapsedMs);
+
+    [LoggerMessage(2021, LogLevel.Information, "Committed {File} up to {Polls} accepted polls")]
+    public static partial void ChunkCommitted(ILogger logger, string file, long polls);
+
     [LoggerMessage(2004, LogLevel.Information, "Import progress {File}: {Rows} rows")]
     public static partial void ImportProgress(ILogger logger, string file, long rows);
 

@@ -118,6 +118,17 @@ public sealed class ImportOptions
     /// <summary>How long the database-wide import lock lasts without a renewal: a dead importer's lock is free after this.</summary>
     [Range(2, 3600)]
     public int LeaseSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// 0: a status file is imported in one transaction. Otherwise, after a check of the whole file's
+    /// structure, in transactions of this many accepted polls each (10,000 or more), so that no
+    /// single write set grows with the file, as a Galera cluster needs.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int CommitEveryRows { get; set; }
+
+    /// <summary>The smallest chunk: each commit also updates incidents and renews the lease, work not worth doing every few polls.</summary>
+    public const int MinCommitEveryRows = 10_000;
 }
 
 /// <summary>What the service accepts as an instant, from files, query strings and its own clock.</summary>
@@ -161,6 +172,11 @@ public sealed class StoreMonitoringOptionsRules : IValidateOptions<StoreMonitori
         if (options.Input.EarliestTimestamp.Year < 1970 || options.Input.EarliestTimestamp >= LatestEarliest)
         {
             failures.Add("StoreMonitoring:Input:EarliestTimestamp must lie between 1970 and 2100.");
+        }
+
+        if (options.Import.CommitEveryRows is > 0 and < ImportOptions.MinCommitEveryRows)
+        {
+            failures.Add($"StoreMonitoring:Import:CommitEveryRows must be 0 (one transaction per file) or between {ImportOptions.MinCommitEveryRows:N0} and 10,000,000.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

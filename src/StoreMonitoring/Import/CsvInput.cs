@@ -70,14 +70,20 @@ internal static class CsvInput
             return true;
         }
 
-        if (lines > 2 || row.Span.Count('"') % 2 != 0)
+        EnsureNoRunawayQuote(row);
+        rejected.Add(row, "a control character (a line break) inside a quoted field");
+        return false;
+    }
+
+    /// <summary>Refuses the whole file for a row that <see cref="EnsureOneLine"/> would refuse it for, and only for that.</summary>
+    public static void EnsureNoRunawayQuote(SepReader.Row row)
+    {
+        var lines = row.LineNumberToExcl - row.LineNumberFrom;
+        if (lines > 2 || (lines == 2 && row.Span.Count('"') % 2 != 0))
         {
             throw new InvalidInputFileException(
                 $"line {row.LineNumberFrom}: unterminated quote (a quoted field runs on to line {row.LineNumberToExcl - 1}); nothing of this file was applied");
         }
-
-        rejected.Add(row, "a control character (a line break) inside a quoted field");
-        return false;
     }
 
 

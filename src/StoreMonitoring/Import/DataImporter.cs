@@ -15,10 +15,10 @@ public readonly record struct ImportProgress(string File, long RowsRead, double 
 
 /// <summary>
 /// One import run: takes the database-wide import lease, imports each input file in a transaction
-/// of its own (a file that fails is applied not at all, the others are unaffected) and records the
-/// run with its summary.
+/// of its own (a file that fails is applied not at all, the others are unaffected; a status file
+/// may commit in chunks, see <see cref="ImportOptions.CommitEveryRows"/>) and records the run with its summary.
 /// </summary>
-public sealed class DataImporter(
+public sealed partial class DataImporter(
     StoreDatabase database,
     AppLock appLock,
     AcceptedInstants accepted,
@@ -128,6 +128,11 @@ public sealed class DataImporter(
         var rejected = new RejectedRows();
         try
         {
+            if (kind == InputKind.StoreStatus && options.Value.Import.CommitEveryRows > 0)
+            {
+                return Imported(kind, name, ImportInChunks(connection, stores, directory, path, rejected, progress, cancellationToken), rejected, stopwatch);
+            }
+
             using var file = InputFile.Open(directory, path);
             using var reader = CsvInput.Open(file.Reader, CsvInput.AllColumns);
             using var transaction = connection.BeginTransaction();
@@ -152,10 +157,7 @@ public sealed class DataImporter(
                 }
 
                 transaction.Commit();
-                var summary = new FileImportSummary(kind, name, outcome.RowsRead, outcome.Imported, outcome.Unchanged, rejected.Count, outcome.Conflicts,
-                    stopwatch.ElapsedMilliseconds, rejected.Examples, outcome.ConflictExamples, outcome.Replaced, outcome.Removed, Error: null);
-                Log.ImportedFile(logger, name, summary.RowsRead, summary.Imported, summary.Rejected, summary.DurationMs);
-                return summary;
+                return Imported(kind, name, outcome, rejected, stopwatch);
             }
             catch
             {
@@ -183,6 +185,14 @@ public sealed class DataImporter(
             Log.FileRejected(logger, name, reason);
             return new FileImportSummary(kind, name, 0, 0, 0, rejected.Count, 0, stopwatch.ElapsedMilliseconds, rejected.Examples, [], null, null, $"{name}: {reason}");
         }
+    }
+
+    private FileImportSummary Imported(InputKind kind, string name, FileOutcome outcome, RejectedRows rejected, Stopwatch stopwatch)
+    {
+        var summary = new FileImportSummary(kind, name, outcome.RowsRead, outcome.Imported, outcome.Unchanged, rejected.Count, outcome.Conflicts,
+            stopwatch.ElapsedMilliseconds, rejected.Examples, outcome.ConflictExamples, outcome.Replaced, outcome.Removed, Error: null);
+        Log.ImportedFile(logger, name, summary.RowsRead, summary.Imported, summary.Rejected, summary.DurationMs);
+        return summary;
     }
 }
 

@@ -88,6 +88,22 @@ internal sealed class InputFile : IDisposable
         }
     }
 
+    /// <summary>Whether <paramref name="other"/>, opened earlier, was the same version of the file (size and last write) when it was opened.</summary>
+    public bool SameVersionAs(InputFile other) => other._length == _length && other._lastWrite == _lastWrite;
+
+    /// <summary>
+    /// Between the commits of a file imported in chunks: refuses to commit more once the file is
+    /// no longer the one that was opened. Unlike <see cref="EnsureUnchanged"/>, the read is not expected to be at the end.
+    /// </summary>
+    public void EnsureNotRewritten()
+    {
+        var now = new FileInfo(Path);
+        if (!now.Exists || now.Length != _length || now.LastWriteTimeUtc != _lastWrite)
+        {
+            throw new InvalidInputFileException($"changed while being read ({_length:N0} bytes at the start, {(now.Exists ? now.Length : 0):N0} now); nothing of this file was applied, import it again once it is complete");
+        }
+    }
+
     public void Dispose()
     {
         Reader.Dispose();
