@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Information, "Incidents of {Stores} stores touched by {File} updated in {ElapsedMs} ms")]
     public static partial void IncidentsUpdated(ILogger logger, string file, int stores, long elapsedMs);
 
+    [LoggerMessage(2022, LogLevel.Warning, "Import of {File} lost a write conflict (attempt {Attempt}), reading it again: {Reason}")]
+    public static partial void ImportRetried(ILogger logger, string file, int attempt, string reason);
+
     [LoggerMessage(2020, LogLevel.Information, "Checked the structure of {File} before importing it in chunks in {ElapsedMs} ms")]
     public static partial void StructureChecked(ILogger logger, string file, long elapsedMs);
 

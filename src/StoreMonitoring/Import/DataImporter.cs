@@ -92,7 +92,23 @@ public sealed partial class DataImporter(
         // status import then already sees the current schedules.
         foreach (var (kind, path) in found.InOrder())
         {
-            files.Add(ImportFile(connection, stores, kind, directory, path, progress, cancellationToken));
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    files.Add(ImportFile(connection, stores, kind, directory, path, progress, cancellationToken));
+                    break;
+                }
+                catch (DbException ex) when (attempt < FileAttempts && database.Dialect.IsLockTimeout(ex))
+                {
+                    // Lost a write conflict (on a Galera cluster: polls ingested through another
+                    // node for the same stores won the certification). The file's open transaction
+                    // rolled back, so reading it again is safe; in chunks, what committed before
+                    // then counts as unchanged.
+                    Log.ImportRetried(logger, Path.GetFileName(path), attempt, ex.Message);
+                    cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Random.Shared.Next(50, 250 * attempt)));
+                }
+            }
         }
 
         var summary = new ImportSummary(startedAt, time.GetUtcNow(), directory, files, found.Missing);
@@ -118,6 +134,8 @@ public sealed partial class DataImporter(
         metrics.ImportFinished(summary);
         return summary;
     }
+
+    private const int FileAttempts = 3;
 
     private FileImportSummary ImportFile(
         DbConnection connection, StoreRegistry stores, InputKind kind, string directory, string path, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
