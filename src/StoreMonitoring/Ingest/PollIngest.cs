@@ -33,7 +33,9 @@ public sealed class InvalidPollBatchException(string message) : Exception(messag
 public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted, IncidentUpdater incidents, ILogger<PollIngest> logger)
 {
     public const int MaxPolls = 100_000;
-    private const int Attempts = 3;
+    // On Galera, batches for the same stores through two nodes lose certification (1213) to each
+    // other; a few attempts spread by a random pause let both through instead of answering 503.
+    private const int Attempts = 8;
 
     /// <summary>Writes the batch in <paramref name="body"/> (already in memory, bounded by the caller).</summary>
     public async Task<IngestResult> IngestAsync(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken)
@@ -55,6 +57,7 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
                 // Another writer took the same new store key or row first (two instances, one
                 // database; a Galera certification conflict): the batch runs again on what it wrote.
                 Log.IngestRetried(logger, attempt, ex.Message);
+                Thread.Sleep(Random.Shared.Next(10, 50) * attempt);
             }
         }
     }
