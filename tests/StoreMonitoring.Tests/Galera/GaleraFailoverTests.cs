@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+using StoreMonitoring.Tests.Api;
+using StoreMonitoring.Tests.Infrastructure;
+
+namespace StoreMonitoring.Tests.Galera;
+
+/// <summary>A node killed (kill -9 of its mariadbd) while its instance computes a report shard.</summary>
+[Collection(GaleraCollection.Name)]
+public sealed class GaleraFailoverTests(GaleraCluster cluster)
+{
+    private const int Killed = 3;
+
+    [Fact]
+    public async Task A_report_completes_through_the_other_nodes_and_the_node_serves_again_after_it_rejoins()
+    {
+        // Shards big enough to be caught running.
+        const int stores = 600;
+        await using var deployment = await GaleraDeployment.StartAsync(cluster, ("StoreMonitoring:Reports:ShardStores", "100"));
+        InputData.WriteAll(deployment.Folders[0].Sub("data"), stores);
+        Assert.Equal(HttpStatusCode.OK, (await deployment.Client(1).PostAsync("/import_data", null)).StatusCode);
+        await using var reference = await SqliteReference.StartAsync(stores);
+        var expected = await reference.CsvAsync("");
+
+        // Triggered through the instance to be cut off: it is woken at once, the others on their next poll.
+        var reportId = await deployment.Client(Killed).TriggerAsync();
+        long caught;
+        await using (var watcher = await deployment.OpenAsync(1))
+        {
+            caught = await WaitForRunningShardAsync(watcher, reportId, GaleraDeployment.InstanceName(Killed));
+        }
+
+        try
+        {
+            await cluster.KillNodeAsync(Killed);
+
+            var csv = await GaleraReports.CsvAsync(deployment.Client(1), reportId);
+
+            Assert.Equal(expected, csv);
+            await using var connection = await deployment.OpenAsync(2);
+            var shards = await GaleraReports.ShardsAsync(connection, reportId);
+            Assert.All(shards, s => Assert.Equal(("Complete", s.Stores), (s.Status, s.Rows)));
+            Assert.Equal(stores, shards.Sum(s => s.Stores));
+            // The shard caught running on the lost node was taken over by another instance.
+            var taken = shards.Single(s => s.Shard == caught);
+            Assert.NotEqual(GaleraDeployment.InstanceName(Killed), taken.Instance);
+            Assert.True(taken.Attempts >= 2, $"shard {caught}: {taken.Attempts} attempt(s)");
+        }
+        finally
+        {
+            await cluster.RestartNodeAsync(Killed);
+        }
+
+        // The instance on the node that came back serves again: reads, and writes the others see.
+        var client = deployment.Client(Killed);
+        Assert.Equal(expected, await GaleraReports.CsvAsync(client, reportId));
+        var poll = new { store_id = InputData.StoreId(0), status = "inactive", timestamp_utc = "2024-10-15T00:30:00Z" };
+        var response = await client.PostAsJsonAsync("/polls", new[] { poll });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(1, (await response.JsonAsync()).GetProperty("accepted").GetInt64());
+        for (var node = 1; node <= 2; node++)
+        {
+            var store = await (await deployment.Client(node).GetAsync($"/stores/{poll.store_id}")).JsonAsync();
+            Assert.Equal("2024-10-15T00:30:00.000000Z", store.GetProperty("last_poll").GetProperty("timestamp_utc").GetString());
+            Assert.Equal("inactive", store.GetProperty("last_poll").GetProperty("status").GetString());
+        }
+    }
+
+    /// <summary>Polls report_shards (through a node that stays up) until a shard runs on <paramref name="instance"/>; its number.</summary>
+    private static async Task<long> WaitForRunningShardAsync(MySqlConnector.MySqlConnection connection, string reportId, string instance)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var shard = await connection.QueryFirstOrDefaultAsync<long?>(
+                "SELECT CAST(shard AS SIGNED) FROM report_shards WHERE report_id = @reportId AND status = 'Running' AND worker LIKE @worker ORDER BY shard LIMIT 1",
+                new { reportId, worker = instance + ":%" });
+            if (shard is not null)
+            {
+                return shard.Value;
+            }
+
+            var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM report_jobs WHERE report_id = @reportId", new { reportId });
+            Assert.True(status is "Pending" or "Running", $"report {reportId} is {status} and no shard was seen running on {instance}: make the shards bigger");
+            Assert.True(DateTime.UtcNow < deadline, $"no shard of report {reportId} ran on {instance} within 60 s");
+            await Task.Delay(10);
+        }
+    }
+}
