@@ -34,7 +34,10 @@ public sealed class GaleraDeployment : IAsyncDisposable
     public static string InstanceName(int node) => $"node{node}";
 
     /// <summary>Creates the database through node 1, waits until every node has it, and starts the three instances, instance 1 (which migrates) first.</summary>
-    public static async Task<GaleraDeployment> StartAsync(GaleraCluster cluster, params (string Key, string? Value)[] extra)
+    public static Task<GaleraDeployment> StartAsync(GaleraCluster cluster, params (string Key, string? Value)[] extra) => StartAsync(cluster, together: false, extra);
+
+    /// <param name="together">Start the three instances at the same time, each migrating on start.</param>
+    public static async Task<GaleraDeployment> StartAsync(GaleraCluster cluster, bool together, params (string Key, string? Value)[] extra)
     {
         cluster.Require();
         var name = $"storemon_g_{Guid.NewGuid():N}"[..24];
@@ -53,10 +56,23 @@ public sealed class GaleraDeployment : IAsyncDisposable
                 Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = @name", new { name }));
             }
 
-            for (var node = 1; node <= 3; node++)
+            // A host starts (and migrates) on its first request.
+            async Task Ready(int node)
             {
-                deployment.Start(node);
-                Assert.Equal(System.Net.HttpStatusCode.OK, (await deployment.Client(node).GetAsync("/health/ready")).StatusCode);
+                var client = await Task.Run(() => deployment.Start(node));
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+            }
+
+            if (together)
+            {
+                await Task.WhenAll(Ready(1), Ready(2), Ready(3));
+            }
+            else
+            {
+                for (var node = 1; node <= 3; node++)
+                {
+                    await Ready(node);
+                }
             }
         }
         catch
@@ -98,11 +114,11 @@ public sealed class GaleraDeployment : IAsyncDisposable
     /// <summary>A connection to node <paramref name="node"/> on this test's database, with causal reads.</summary>
     public Task<MySqlConnection> OpenAsync(int node) => _cluster.OpenAsync(node, Database);
 
-    private void Start(int node)
+    private HttpClient Start(int node)
     {
         var app = new StoreMonitoringApp(Settings(node));
         _apps[node - 1] = app;
-        _clients[node - 1] = app.CreateClient();
+        return _clients[node - 1] = app.CreateClient();
     }
 
     public async ValueTask DisposeAsync()
@@ -116,9 +132,18 @@ public sealed class GaleraDeployment : IAsyncDisposable
         }
 
         MySqlConnection.ClearAllPools();
-        await using (var connection = await _cluster.OpenAsync(1))
+        // Through any node that answers: a failed test may have left one down.
+        for (var node = 1; node <= 3; node++)
         {
-            await connection.ExecuteAsync($"DROP DATABASE IF EXISTS `{Database}`");
+            try
+            {
+                await using var connection = await _cluster.OpenAsync(node);
+                await connection.ExecuteAsync($"DROP DATABASE IF EXISTS `{Database}`");
+                break;
+            }
+            catch (MySqlException) when (node < 3)
+            {
+            }
         }
 
         foreach (var folder in Folders)

@@ -38,6 +38,25 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
     }
 
     [Fact]
+    public async Task Three_instances_starting_at_once_on_an_empty_database_migrate_it_once()
+    {
+        // Each instance answered ready: none failed on a script another one had run.
+        await using var deployment = await GaleraDeployment.StartAsync(cluster, together: true);
+
+        List<long>? first = null;
+        for (var node = 1; node <= 3; node++)
+        {
+            await using var connection = await deployment.OpenAsync(node);
+            var versions = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version")).ToList();
+            first ??= versions;
+            Assert.Equal(first, versions);
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_lock WHERE holder IS NOT NULL"));
+        }
+
+        Assert.Contains(4L, first!);
+    }
+
+    [Fact]
     public async Task Polls_sent_through_two_instances_at_once_are_stored_once_each()
     {
         await using var deployment = await GaleraDeployment.StartAsync(cluster);
