@@ -15,9 +15,11 @@ public sealed class GaleraFailoverTests(GaleraCluster cluster)
     [Fact]
     public async Task A_report_completes_through_the_other_nodes_and_the_node_serves_again_after_it_rejoins()
     {
-        // Shards big enough to be caught running.
-        const int stores = 600;
-        await using var deployment = await GaleraDeployment.StartAsync(cluster, ("StoreMonitoring:Reports:ShardStores", "100"));
+        // Shards big enough that one is still running when the kill lands (it takes a bash script
+        // and a moment), and fewer than the instances, so that the instance that plans the report
+        // (the one it was triggered on, woken at once) also claims the first shard.
+        const int stores = 900;
+        await using var deployment = await GaleraDeployment.StartAsync(cluster, ("StoreMonitoring:Reports:ShardStores", "300"));
         InputData.WriteAll(deployment.Folders[0].Sub("data"), stores);
         Assert.Equal(HttpStatusCode.OK, (await deployment.Client(1).PostAsync("/import_data", null)).StatusCode);
         await using var reference = await SqliteReference.StartAsync(stores);
@@ -44,6 +46,8 @@ public sealed class GaleraFailoverTests(GaleraCluster cluster)
             Assert.Equal(stores, shards.Sum(s => s.Stores));
             // The shard caught running on the lost node was taken over by another instance.
             var taken = shards.Single(s => s.Shard == caught);
+            TestContext.Current.TestOutputHelper?.WriteLine($"shard {caught} caught running on {GaleraDeployment.InstanceName(Killed)}, finished by {taken.Instance} " +
+                $"after {taken.Attempts} attempts; all shards: {string.Join(", ", shards.Select(s => $"{s.Shard}:{s.Instance}/{s.Attempts}"))}");
             Assert.NotEqual(GaleraDeployment.InstanceName(Killed), taken.Instance);
             Assert.True(taken.Attempts >= 2, $"shard {caught}: {taken.Attempts} attempt(s)");
         }

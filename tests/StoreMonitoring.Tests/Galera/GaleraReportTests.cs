@@ -54,6 +54,8 @@ public sealed class GaleraReportTests(GaleraCluster cluster)
         await using var connection = await deployment.OpenAsync(3);
         var shards = await GaleraReports.ShardsAsync(connection, reportId);
         GaleraReports.AssertEachShardRanOnce(shards, csv);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{shards.Count} shards: " +
+            string.Join(", ", shards.GroupBy(s => s.Instance).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
         var instances = shards.Select(s => s.Instance).Distinct().Order().ToList();
         Assert.True(instances.Count >= 2, $"all {shards.Count} shards computed by {string.Join(", ", instances)}");
         Assert.All(instances, i => Assert.Matches("^node[123]$", i));
