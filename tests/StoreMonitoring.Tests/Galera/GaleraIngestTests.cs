@@ -140,6 +140,7 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
                 var response = await client.PostAsJsonAsync("/polls", batch, Json);
                 if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 5)
                 {
+                    TestContext.Current.TestOutputHelper?.WriteLine($"a batch of {batch.Length} answered 503 (attempt {attempt}), sent again");
                     await Task.Delay(100 * attempt);
                     continue;
                 }
