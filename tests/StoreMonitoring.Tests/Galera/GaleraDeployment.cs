@@ -24,7 +24,7 @@ public sealed class GaleraDeployment : IAsyncDisposable
         _extra = extra;
     }
 
-    public const int LeaseSeconds = 3;
+    private const int LeaseSeconds = 3;
 
     public string Database { get; }
 
