@@ -36,7 +36,7 @@ public sealed partial class DataImporter
         using var reader = CsvInput.Open(file.Reader, CsvInput.AllColumns);
         var range = accepted.Range();
         long committed = 0;
-        var chunk = new ImportContext(connection, connection.BeginTransaction(), database.Dialect, stores, range, cancellationToken);
+        var chunk = Begin();
         try
         {
             var outcome = StatusReader.Read(reader, chunk, rejected, rows => progress?.Report(new ImportProgress(name, rows, file.Fraction)), commitEvery, done =>
@@ -44,7 +44,7 @@ public sealed partial class DataImporter
                 file.EnsureNotRewritten();
                 CommitChunk(done, name, committed + commitEvery);
                 committed += commitEvery;
-                chunk = new ImportContext(connection, connection.BeginTransaction(), database.Dialect, stores, range, cancellationToken);
+                chunk = Begin();
                 return chunk;
             });
             file.EnsureUnchanged();
@@ -75,6 +75,22 @@ public sealed partial class DataImporter
             }
 
             throw;
+        }
+
+        ImportContext Begin()
+        {
+            var transaction = connection.BeginTransaction();
+            try
+            {
+                stores.Refresh(connection, transaction);
+            }
+            catch
+            {
+                transaction.Dispose();
+                throw;
+            }
+
+            return new ImportContext(connection, transaction, database.Dialect, stores, range, cancellationToken);
         }
     }
 

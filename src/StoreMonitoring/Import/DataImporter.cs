@@ -99,10 +99,11 @@ public sealed partial class DataImporter(
                     files.Add(ImportFile(connection, stores, kind, directory, path, progress, cancellationToken));
                     break;
                 }
-                catch (DbException ex) when (attempt < FileAttempts && database.Dialect.IsLockTimeout(ex))
+                catch (DbException ex) when (attempt < FileAttempts && (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex)))
                 {
                     // Lost a write conflict (on a Galera cluster: polls ingested through another
-                    // node for the same stores won the certification). The file's open transaction
+                    // node for the same stores won the certification; anywhere: polls registered
+                    // a new store under the key this file gave another one). The file's open transaction
                     // rolled back, so reading it again is safe; in chunks, what committed before
                     // then counts as unchanged.
                     Log.ImportRetried(logger, Path.GetFileName(path), attempt, ex.Message);
@@ -156,6 +157,7 @@ public sealed partial class DataImporter(
             using var transaction = connection.BeginTransaction();
             try
             {
+                stores.Refresh(connection, transaction);
                 var context = new ImportContext(connection, transaction, database.Dialect, stores, accepted.Range(), cancellationToken);
                 var outcome = kind switch
                 {

@@ -33,6 +33,25 @@ internal sealed class StoreRegistry
         return new StoreRegistry(keys);
     }
 
+    /// <summary>
+    /// Reads the stores again at the start of a transaction of a long import, when nothing of its own
+    /// is pending: it learns those other writers registered meanwhile (POST /polls, on this node or
+    /// another one), so that a new store's key follows theirs, and forgets those it saved in a
+    /// transaction that then failed to commit (on a Galera cluster, a lost certification), which
+    /// would otherwise be taken as stored.
+    /// </summary>
+    public void Refresh(DbConnection connection, DbTransaction transaction)
+    {
+        _keys.Clear();
+        _added.Clear();
+        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores", transaction: transaction))
+        {
+            _keys[id] = key;
+        }
+
+        _nextKey = _keys.Count == 0 ? 1 : _keys.Values.Max() + 1;
+    }
+
     public int GetOrAdd(ReadOnlySpan<char> storeId)
     {
         if (_lookup.TryGetValue(storeId, out var key))
