@@ -66,17 +66,7 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
         // Every poll has its own store and instant. Shared polls go through both instances, the others
         // through one; two stores are new, so both instances register them at the same time.
         var random = new Random(7);
-        var polls = new List<Poll>();
-        for (var s = 0; s < 22; s++)
-        {
-            var store = s < 20 ? InputData.StoreId(s) : $"galera-new-{s}";
-            for (var minute = 5; minute <= 12 * 60; minute += 10)
-            {
-                var at = InputData.Latest.AddMinutes(minute).AddSeconds(random.Next(0, 300));
-                polls.Add(new Poll(store, random.NextDouble() < 0.7 ? "active" : "inactive", at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
-            }
-        }
-
+        var polls = NewPolls(random);
         var side = polls.Select(_ => random.Next(3)).ToArray(); // 0: both, 1: instance 1 only, 2: instance 2 only
         var shared = polls.Where((_, i) => side[i] == 0).ToList();
         var first = Shuffle(polls.Where((_, i) => side[i] != 2), random);
@@ -88,6 +78,51 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
         Assert.Equal(shared.Count, totals.Sum(r => r.GetProperty("unchanged").GetInt64()));
         Assert.All(totals, r => Assert.Equal(0, r.GetProperty("conflicts").GetInt64() + r.GetProperty("rejected").GetInt64()));
 
+        await AssertStoredOnEveryNodeAsync(deployment, polls);
+        await AssertIncidentsAsOneSqliteInstanceAsync(deployment, polls);
+    }
+
+    [Fact]
+    public async Task Polls_through_one_instance_during_an_import_through_another_are_all_kept()
+    {
+        await using var deployment = await GaleraDeployment.StartAsync(cluster);
+        InputData.WriteAll(deployment.Folders[0].Sub("data"), Stores);
+        var polls = Shuffle(NewPolls(new Random(11)), new Random(12));
+
+        // The polls are for the file's stores (some not yet imported when the first batches arrive).
+        var import = deployment.Client(1).PostAsync("/import_data", null);
+        var sent = await SendAsync(deployment.Client(2), polls);
+        var imported = await import;
+
+        Assert.True(imported.StatusCode == HttpStatusCode.OK, $"{imported.StatusCode}: {await imported.Content.ReadAsStringAsync()}");
+        var file = (await imported.JsonAsync()).GetProperty("files").GetProperty("store_status.csv");
+        Assert.Equal(Stores * 193L, file.GetProperty("imported").GetInt64() + file.GetProperty("unchanged").GetInt64());
+        Assert.Equal(0L, file.GetProperty("rejected").GetInt64() + file.GetProperty("conflicts").GetInt64());
+        Assert.Equal(polls.Count, sent.Sum(r => r.GetProperty("accepted").GetInt64()));
+        await AssertStoredOnEveryNodeAsync(deployment, polls);
+        await AssertIncidentsAsOneSqliteInstanceAsync(deployment, polls);
+    }
+
+    /// <summary>Hourly-ish polls after the files' last one for 20 of the files' stores and two new ones, each its own store and instant.</summary>
+    private static List<Poll> NewPolls(Random random)
+    {
+        var polls = new List<Poll>();
+        for (var s = 0; s < 22; s++)
+        {
+            var store = s < 20 ? InputData.StoreId(s) : $"galera-new-{s}";
+            for (var minute = 5; minute <= 12 * 60; minute += 10)
+            {
+                var at = InputData.Latest.AddMinutes(minute).AddSeconds(random.Next(0, 300));
+                polls.Add(new Poll(store, random.NextDouble() < 0.7 ? "active" : "inactive", at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
+            }
+        }
+
+        return polls;
+    }
+
+    /// <summary>Every node holds the files' polls and exactly <paramref name="polls"/> after them.</summary>
+    private static async Task AssertStoredOnEveryNodeAsync(GaleraDeployment deployment, List<Poll> polls)
+    {
         var expected = polls.Select(p => (p.StoreId, DateTime.Parse(p.TimestampUtc, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), p.Status == "active"))
             .Order().ToList();
         var latestUs = (InputData.Latest - DateTime.UnixEpoch).Ticks / 10;
@@ -103,8 +138,11 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
             Assert.Equal(Stores * 193L + polls.Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM store_status"));
             Assert.Equal(Stores + 2L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stores"));
         }
+    }
 
-        // The incidents equal those of one instance on SQLite that took the same polls in one batch.
+    /// <summary>The incidents every instance serves equal those of one instance on SQLite that imported the files, then took the polls in one batch.</summary>
+    private static async Task AssertIncidentsAsOneSqliteInstanceAsync(GaleraDeployment deployment, List<Poll> polls)
+    {
         await using var reference = await TestDatabase.CreateAsync(Engine.Sqlite);
         InputData.WriteAll(reference.Folder.Sub("data"), Stores);
         await using var single = new StoreMonitoringApp(reference.Settings());
@@ -128,20 +166,21 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
 
     /// <summary>
     /// Sends the polls in batches of 50, one after the other, as a poller does: a 503 (nothing of the
-    /// batch applied) is sent again, a bounded number of times.
+    /// batch applied) is sent again, for up to a minute.
     /// </summary>
     private static async Task<List<JsonElement>> SendAsync(HttpClient client, List<Poll> polls)
     {
         var results = new List<JsonElement>();
+        var deadline = DateTime.UtcNow.AddMinutes(1);
         foreach (var batch in polls.Chunk(50))
         {
             for (var attempt = 1; ; attempt++)
             {
                 var response = await client.PostAsJsonAsync("/polls", batch, Json);
-                if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 5)
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
                 {
                     TestContext.Current.TestOutputHelper?.WriteLine($"a batch of {batch.Length} answered 503 (attempt {attempt}), sent again");
-                    await Task.Delay(100 * attempt);
+                    await Task.Delay(200);
                     continue;
                 }
 
