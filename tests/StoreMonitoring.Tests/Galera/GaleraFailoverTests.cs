@@ -48,7 +48,7 @@ public sealed class GaleraFailoverTests(GaleraCluster cluster)
 
                 var csv = await GaleraReports.CsvAsync(deployment.Client(1), reportId);
 
-                Assert.Equal(expected, csv);
+                GaleraReports.AssertSameCsv(expected, csv, $"report {reportId} through node 1 after the kill");
                 await using var connection = await deployment.OpenAsync(2);
                 var shards = await GaleraReports.ShardsAsync(connection, reportId);
                 Assert.All(shards, s => Assert.Equal(("Complete", s.Stores), (s.Status, s.Rows)));
@@ -73,7 +73,7 @@ public sealed class GaleraFailoverTests(GaleraCluster cluster)
 
         // The instance on the node that came back serves again: reads, and writes the others see.
         var client = deployment.Client(Killed);
-        Assert.Equal(expected, await GaleraReports.CsvAsync(client, reportId!));
+        GaleraReports.AssertSameCsv(expected, await GaleraReports.CsvAsync(client, reportId!), $"report {reportId} through the instance on the node back");
         var poll = new { store_id = InputData.StoreId(0), status = "inactive", timestamp_utc = "2024-10-15T00:30:00Z" };
         var response = await client.PostAsJsonAsync("/polls", new[] { poll });
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
@@ -81,8 +81,7 @@ public sealed class GaleraFailoverTests(GaleraCluster cluster)
         for (var node = 1; node <= 2; node++)
         {
             var store = await (await deployment.Client(node).GetAsync($"/stores/{poll.store_id}")).JsonAsync();
-            Assert.Equal("2024-10-15T00:30:00.000000Z", store.GetProperty("last_poll").GetProperty("timestamp_utc").GetString());
-            Assert.Equal("inactive", store.GetProperty("last_poll").GetProperty("status").GetString());
+            Assert.Equal("{\"timestamp_utc\":\"2024-10-15T00:30:00.000000Z\",\"status\":\"inactive\"}", store.GetProperty("last_poll").GetRawText());
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class GaleraReportTests(GaleraCluster cluster)
             Assert.Equal(stores + 1, expected.TrimEnd('\n').Split('\n').Length);
             for (var node = 1; node <= 3; node++)
             {
-                Assert.Equal(expected, await GaleraReports.CsvAsync(deployment.Client(node), reportIds[i]));
+                GaleraReports.AssertSameCsv(expected, await GaleraReports.CsvAsync(deployment.Client(node), reportIds[i]), $"report '{queries[i]}' through node {node}");
                 await using var connection = await deployment.OpenAsync(node);
                 GaleraReports.AssertEachShardRanOnce(await GaleraReports.ShardsAsync(connection, reportIds[i]), expected);
             }
@@ -50,7 +50,7 @@ public sealed class GaleraReportTests(GaleraCluster cluster)
         var reportId = await deployment.Client(1).TriggerAsync();
         var csv = await GaleraReports.CsvAsync(deployment.Client(2), reportId);
 
-        Assert.Equal(await reference.CsvAsync(""), csv);
+        GaleraReports.AssertSameCsv(await reference.CsvAsync(""), csv, "the report");
         await using var connection = await deployment.OpenAsync(3);
         var shards = await GaleraReports.ShardsAsync(connection, reportId);
         GaleraReports.AssertEachShardRanOnce(shards, csv);

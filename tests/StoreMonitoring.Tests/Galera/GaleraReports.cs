@@ -22,6 +22,21 @@ internal static class GaleraReports
         return text;
     }
 
+    /// <summary>Byte-identical CSVs; on a difference, says where (whole reports make unreadable messages).</summary>
+    public static void AssertSameCsv(string expected, string actual, string what)
+    {
+        if (expected == actual)
+        {
+            return;
+        }
+
+        var want = expected.Split('\n');
+        var got = actual.Split('\n');
+        var line = Enumerable.Range(0, Math.Min(want.Length, got.Length)).FirstOrDefault(i => want[i] != got[i], Math.Min(want.Length, got.Length));
+        Assert.Fail($"{what}: {got.Length} lines, not {want.Length}; first difference at line {line + 1}:\n" +
+            $"expected: {(line < want.Length ? want[line] : "(end)")}\nactual:   {(line < got.Length ? got[line] : "(end)")}");
+    }
+
     public static async Task<List<ShardRow>> ShardsAsync(MySqlConnection connection, string reportId) =>
         [.. await connection.QueryAsync<ShardRow>("""
             SELECT CAST(h.shard AS SIGNED) AS Shard, h.status AS Status, h.worker AS Worker, CAST(h.attempts AS SIGNED) AS Attempts,
