@@ -97,11 +97,6 @@ public sealed partial class DataImporter
     private void CommitChunk(ImportContext chunk, string name, long polls)
     {
         chunk.Stores.SaveAdded(chunk.Connection, chunk.Transaction);
-        var incidentTime = Stopwatch.StartNew();
-        // Not a bulk recompute: each chunk of a time-ordered file touches most stores, and
-        // recomputing them whole would reread every poll before it once per chunk.
-        incidents.Update(chunk.Connection, chunk.Transaction, chunk.Touched, bulk: false);
-        Log.IncidentsUpdated(logger, name, chunk.Touched.Count, incidentTime.ElapsedMilliseconds);
         if (!appLock.RenewWithin(chunk.Connection, chunk.Transaction, LockName, _holder, Lease))
         {
             throw new ImportInProgressException();
@@ -110,6 +105,9 @@ public sealed partial class DataImporter
         chunk.Transaction.Commit();
         chunk.Transaction.Dispose();
         Log.ChunkCommitted(logger, name, polls);
+        // Not a bulk recompute: each chunk of a time-ordered file touches most stores, and
+        // recomputing them whole would reread every poll before it once per chunk.
+        UpdateIncidents(chunk.Connection, name, chunk.Touched, bulk: false, chunk.CancellationToken);
     }
 
     /// <summary>Reads the whole file for what makes it refused as a whole, and nothing else.</summary>

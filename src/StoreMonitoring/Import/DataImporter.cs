@@ -138,6 +138,13 @@ public sealed partial class DataImporter(
 
     private const int FileAttempts = 3;
 
+    private void UpdateIncidents(DbConnection connection, string name, Dictionary<int, long> touched, bool bulk, CancellationToken cancellationToken)
+    {
+        var incidentTime = Stopwatch.StartNew();
+        incidents.UpdateInTurns(connection, touched, bulk, cancellationToken);
+        Log.IncidentsUpdated(logger, name, touched.Count, incidentTime.ElapsedMilliseconds);
+    }
+
     private FileImportSummary ImportFile(
         DbConnection connection, StoreRegistry stores, InputKind kind, string directory, string path, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
     {
@@ -167,9 +174,6 @@ public sealed partial class DataImporter(
                 };
                 file.EnsureUnchanged();
                 stores.SaveAdded(connection, transaction);
-                var incidentTime = Stopwatch.StartNew();
-                incidents.Update(connection, transaction, context.Touched, bulk: true);
-                Log.IncidentsUpdated(logger, name, context.Touched.Count, incidentTime.ElapsedMilliseconds);
                 // Committed only while the lease is still this import's, and renewed by the commit.
                 if (!appLock.RenewWithin(connection, transaction, LockName, _holder, Lease))
                 {
@@ -177,6 +181,7 @@ public sealed partial class DataImporter(
                 }
 
                 transaction.Commit();
+                UpdateIncidents(connection, name, context.Touched, bulk: true, cancellationToken);
                 return Imported(kind, name, outcome, rejected, stopwatch);
             }
             catch

@@ -43,6 +43,8 @@ public sealed partial class IncidentUpdater(
             return;
         }
 
+        // First, before anything is read: the transaction's snapshot then starts after the turn.
+        TakeTurn(connection, transaction, touched.Keys);
         profiles ??= profileCache.Get(connection, transaction, touched.Keys);
         var settings = options.Value.Estimation;
         var now = UnixMicros.FromDateTimeOffset(time.GetUtcNow());
@@ -127,7 +129,8 @@ public sealed partial class IncidentUpdater(
             }
         }
 
-        database.Dialect.ReadObservations(connection, long.MaxValue, StoreKeyRange.All, (key, at, active) =>
+        var range = new StoreKeyRange(touched.Keys.Min(), touched.Keys.Max());
+        database.Dialect.ReadObservations(connection, long.MaxValue, range, (key, at, active) =>
         {
             if (key != current)
             {
@@ -140,7 +143,8 @@ public sealed partial class IncidentUpdater(
         }, transaction);
         Finish();
 
-        var stored = connection.Query<StoredIncident>($"SELECT {StoredIncident.Columns} FROM incidents ORDER BY store_key, start_us", transaction: transaction)
+        var stored = connection.Query<StoredIncident>(
+                $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key BETWEEN @First AND @Last ORDER BY store_key, start_us", range, transaction)
             .Where(i => touched.ContainsKey(i.StoreKey)).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.ToList());
         var writes = new IncidentWrites(connection, transaction);
         foreach (var key in touched.Keys)

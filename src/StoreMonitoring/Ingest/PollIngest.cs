@@ -66,7 +66,9 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        // Read committed: the incidents are recomputed from what is committed once this batch has
+        // its turn on its stores (see IncidentUpdater.TakeTurn), not from the batch's first read.
+        using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
         // Inside the transaction, so new stores' keys follow what any other writer committed.
         var stores = StoreRegistry.Load(connection, transaction);
         var context = new ImportContext(connection, transaction, database.Dialect, stores, accepted.Range(), cancellationToken);
