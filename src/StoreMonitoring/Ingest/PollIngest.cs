@@ -35,6 +35,11 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
     public const int MaxPolls = 100_000;
     private const int Attempts = 3;
 
+    // Two instances on two Galera nodes taking batches of the same stores lose to each other's
+    // commits again and again (the stores' incident rows): three immediate attempts were not
+    // enough there (503 after the third loss), so a conflict gets more attempts, apart at random.
+    private const int ConflictAttempts = 10;
+
     /// <summary>Writes the batch in <paramref name="body"/> (already in memory, bounded by the caller).</summary>
     public async Task<IngestResult> IngestAsync(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken)
     {
@@ -50,11 +55,19 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
             {
                 return Ingest(body, format, cancellationToken);
             }
-            catch (DbException ex) when (attempt < Attempts && (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex)))
+            catch (DbException ex) when (attempt < (database.Dialect.IsWriteConflict(ex) ? ConflictAttempts : Attempts)
+                && (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex)))
             {
                 // Another writer took the same new store key or row first (two instances, one
                 // database; a Galera certification conflict): the batch runs again on what it wrote.
                 Log.IngestRetried(logger, attempt, ex.Message);
+                if (database.Dialect.IsWriteConflict(ex))
+                {
+                    // A random pause, growing, so that two writers of the same stores stop meeting.
+                    var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(10, 20 << Math.Min(attempt, 7)));
+                    cancellationToken.WaitHandle.WaitOne(pause);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
             }
         }
     }
