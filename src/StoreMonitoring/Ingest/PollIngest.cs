@@ -36,8 +36,9 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
     private const int Attempts = 3;
 
     // Two instances on two Galera nodes taking batches of the same stores lose to each other's
-    // commits again and again (the stores' incident rows): three immediate attempts were not
-    // enough there (503 after the third loss), so a conflict gets more attempts, apart at random.
+    // commits again and again (the stores' incident rows, a new store's key: 1213, or 1062 once the
+    // other's row is applied here): three immediate attempts were not enough there (503 or 500
+    // after the third loss), so a lost race gets more attempts, apart at random.
     private const int ConflictAttempts = 10;
 
     /// <summary>Writes the batch in <paramref name="body"/> (already in memory, bounded by the caller).</summary>
@@ -55,13 +56,12 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
             {
                 return Ingest(body, format, cancellationToken);
             }
-            catch (DbException ex) when (attempt < (database.Dialect.IsWriteConflict(ex) ? ConflictAttempts : Attempts)
-                && (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex)))
+            catch (DbException ex) when (LostRace(ex) ? attempt < ConflictAttempts : attempt < Attempts && database.Dialect.IsLockTimeout(ex))
             {
                 // Another writer took the same new store key or row first (two instances, one
                 // database; a Galera certification conflict): the batch runs again on what it wrote.
                 Log.IngestRetried(logger, attempt, ex.Message);
-                if (database.Dialect.IsWriteConflict(ex))
+                if (LostRace(ex))
                 {
                     // A random pause, growing, so that two writers of the same stores stop meeting.
                     var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(10, 20 << Math.Min(attempt, 7)));
@@ -71,6 +71,8 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
             }
         }
     }
+
+    private bool LostRace(DbException exception) => database.Dialect.IsWriteConflict(exception) || database.Dialect.IsDuplicateKey(exception);
 
     private IngestResult Ingest(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken)
     {
