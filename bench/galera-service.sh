@@ -17,6 +17,7 @@
 #   --rounds   repetitions of every step (default 3)
 #   --batches  batches of 10,000 polls per ingest run (default 30)
 #   --smoke    200 stores x 4 days, batches of 1,000, one round (checks the script, < 2 min)
+#   --ingest-only  step 2 only
 # The servers must already run, e.g.
 #   GALERA_DIR=/tmp/galera-bench GALERA_BASE_PORT=3331 GALERA_GROUP_BASE_PORT=4667 bash .ci/galera.sh start
 #   MARIADB_DIR=/tmp/mdb-gbench MARIADB_PORT=3334 MARIADB_BUFFER_POOL=256M bash .ci/mariadb.sh start
@@ -32,13 +33,14 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 COMMAND_LINE="bash bench/galera-service.sh${*:+ $*}"
-rounds=3 batches=30 smoke=0
+rounds=3 batches=30 smoke=0 steps=all
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) rounds="${2:?--rounds needs a number}"; shift ;;
         --batches) batches="${2:?--batches needs a number}"; shift ;;
         --smoke) smoke=1 ;;
-        -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --ingest-only) steps=ingest ;;
+        -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench/galera-service.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -246,7 +248,8 @@ ingest() {
     local pids=() n=0 spec start
     start="$(now_ms)"
     for spec in "$@"; do
-        python3 "$PY" post "${spec%%|*}" "${spec##*|}" csv "$out/batches-$n.tsv" >"$out/totals-$n.json" &
+        # A 503 ("nothing applied, send it again") is sent again after its Retry-After, as a poller would.
+        python3 "$PY" post "${spec%%|*}" "${spec##*|}" csv "$out/batches-$n.tsv" --resend 20 >"$out/totals-$n.json" &
         pids+=($!)
         n=$((n + 1))
     done
@@ -262,6 +265,7 @@ ingest() {
     # Nothing lost or duplicated: the table holds exactly the accepted polls.
     STORED="$(csql "$port" "SELECT COUNT(*) FROM $DB.store_status")"
     TOTALS="$(cat "$out"/totals-*.json | tr '\n' ' ')"
+    RESENT="$(cat "$out"/totals-*.json | sed -n 's/.*"resent": \([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')"
     [ "$STORED" -eq "$accepted" ] || die "store_status holds $STORED polls, the answers accepted $accepted"
 }
 
@@ -279,6 +283,7 @@ run_started="$(date -u '+%Y-%m-%d %H:%M UTC')"
 for round in $(seq 1 "$rounds"); do
     # --- 1 and 3: import, then report, one instance; then 4: 1, 2, 3 workers on the cluster's data.
     for target in single cluster; do
+        [ "$steps" = all ] || break
         out="$WORK/r$round-$target"
         rm -rf "$out"
         mkdir -p "$out"
@@ -304,13 +309,19 @@ for round in $(seq 1 "$rounds"); do
         fi
         imported="$(csql "$port" "SELECT COUNT(*) FROM $DB.store_status")"
         import_rows+=("| $round | $target | $(group <<<"$imported") | $IMPORT_S | $all_nodes | $(awk -v r="$imported" -v s="$IMPORT_S" 'BEGIN { printf "%.0f", r / s }' | group) | $load |")
+        log "${import_rows[-1]}"
 
         load="$(load1)"
         log "round $round: $target report, one instance (load $load)"
         report "$base" "$out/report.csv"
         same="$(same_csv "$out/report.csv")"
         report_rows+=("| $round | $target | $REPORT_S | $(shards_total "$port" "$REPORT_ID") | $same | $load |")
-        [ "$target" = cluster ] && WORKER_TIMES[1]+=" $REPORT_S" && worker_rows+=("| $round | 1 | $REPORT_S | $(shards_by "$port" "$REPORT_ID") | $same | $load |")
+        log "${report_rows[-1]}"
+        if [ "$target" = cluster ]; then
+            WORKER_TIMES[1]+=" $REPORT_S"
+            worker_rows+=("| $round | 1 | $REPORT_S | $(shards_by "$port" "$REPORT_ID") | $same | $load |")
+            log "${worker_rows[-1]}"
+        fi
 
         if [ "$target" = single ]; then
             stop_instance single
@@ -324,6 +335,7 @@ for round in $(seq 1 "$rounds"); do
             same="$(same_csv "$out/report-$workers.csv")"
             WORKER_TIMES[$workers]+=" $REPORT_S"
             worker_rows+=("| $round | $workers | $REPORT_S | $(shards_by "$port" "$REPORT_ID") | $same | $load |")
+            log "${worker_rows[-1]}"
         done
         stop_all
     done
@@ -359,7 +371,8 @@ for round in $(seq 1 "$rounds"); do
         ingest "$out" "$port" "${specs[@]}"
         log "round $round: $target $RATE polls/s; $TOTALS"
         retries="$(cat "$WORK"/instance-*/api.log | grep -c 'ran into another writer' || true)"
-        ingest_rows+=("| $round | $target | $(group <<<"$ingest_polls") | $WALL | $(group <<<"$RATE") | $(group <<<"$STORED") | $((retries - retries_before)) | $load |")
+        ingest_rows+=("| $round | $target | $(group <<<"$ingest_polls") | $WALL | $(group <<<"$RATE") | $(group <<<"$STORED") | $((retries - retries_before)) | $RESENT | $load |")
+        log "${ingest_rows[-1]}"
         stop_all
     done
 done
@@ -380,8 +393,8 @@ median_range() {
     echo
     echo "Poll ingest (POST /polls, one request at a time per instance; cluster-2 = instances on nodes 1 and 2 at once, even batches to one and odd to the other (the same stores through both); cluster-2-disjoint = each batch cut in two by store, one half to each instance (no store through both); s = wall clock of all posters; retries = "ran into another writer" lines logged):"
     echo
-    echo "| round | target | polls | s | polls/s | rows stored | retries | load |"
-    echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+    echo "| round | target | polls | s | polls/s | rows stored | retries in the service | 503s sent again | load |"
+    echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${ingest_rows[@]}"
     echo
     echo "Report (trigger → CSV, one instance):"
