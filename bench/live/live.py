@@ -4,7 +4,7 @@ probe read latencies while they are posted, and sum up. Loopback only: the base 
 http://127.0.0.1:PORT.
 
   live.py split STATUS_CSV OUT_DIR BATCH [--json]   batches 000000.csv (header + rows) or .json (arrays)
-  live.py post BASE DIR EXT OUT_TSV [--check-every N --checks FILE]
+  live.py post BASE DIR EXT OUT_TSV [--check-every N --checks FILE --resend N]
   live.py probe BASE STORE_IDS STOP_FILE OUT_TSV [--each N --pause-ms MS --seconds S]
   live.py checks FILE                               samples, evidenced, equal after 1 s, worst ms to the first look
   live.py stats TSV                                 n, p50, p99, max (ms) per kind
@@ -74,14 +74,17 @@ def get_json(conn, path):
     return json.loads(body)
 
 
-def post(base, directory, ext, out_tsv, check_every=0, checks_file=None):
+def post(base, directory, ext, out_tsv, check_every=0, checks_file=None, resend=0):
     """Posts every batch in file order, one connection, one at a time; times each request alone.
-    Every check_every-th batch (CSV only) is followed by an incident check (not timed)."""
+    Every check_every-th batch (CSV only) is followed by an incident check (not timed). A 503
+    (nothing applied, "send it again") is sent again after its Retry-After, up to `resend` times in
+    all; the batch's time then includes the waits."""
     content_type = {"csv": "text/csv", "json": "application/json"}[ext]
     files = sorted(f for f in os.listdir(directory) if f.endswith("." + ext))
     conn = connect(base)
     check_conn = connect(base)
     totals = {"accepted": 0, "unchanged": 0, "rejected": 0, "conflicts": 0}
+    resent = 0
     checks = []
     with open(out_tsv, "w") as out:
         for number, name in enumerate(files):
@@ -89,9 +92,15 @@ def post(base, directory, ext, out_tsv, check_every=0, checks_file=None):
             with open(path, "rb") as f:
                 body = f.read()
             started = time.perf_counter()
-            conn.request("POST", "/polls", body=body, headers={"Content-Type": content_type})
-            response = conn.getresponse()
-            answer = response.read()
+            while True:
+                conn.request("POST", "/polls", body=body, headers={"Content-Type": content_type})
+                response = conn.getresponse()
+                answer = response.read()
+                if response.status != 503 or resent >= resend:
+                    break
+                resent += 1
+                print(f"live.py: POST /polls ({name}) answered 503, sending it again", file=sys.stderr)
+                time.sleep(float(response.getheader("Retry-After", "1")))
             answered = time.perf_counter()
             seconds = answered - started
             if response.status != 200:
@@ -107,6 +116,8 @@ def post(base, directory, ext, out_tsv, check_every=0, checks_file=None):
         with open(checks_file, "w") as f:
             for store_id, at, after, evidenced, same in checks:
                 f.write(f"{store_id}\t{at}\t{after:.6f}\t{int(evidenced)}\t{int(same)}\n")
+    if resend:
+        totals["resent"] = resent
     print(json.dumps(totals))
 
 
@@ -211,7 +222,8 @@ def main(argv):
     if command == "split":
         split(positional[0], positional[1], int(positional[2]), options.get("json", False))
     elif command == "post":
-        post(*positional, check_every=int(options.get("check_every", 0)), checks_file=options.get("checks"))
+        post(*positional, check_every=int(options.get("check_every", 0)), checks_file=options.get("checks"),
+             resend=int(options.get("resend", 0)))
     elif command == "checks":
         summarize_checks(*positional)
     elif command == "probe":

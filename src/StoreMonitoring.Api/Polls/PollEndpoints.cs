@@ -85,11 +85,12 @@ internal static class PollEndpoints
         }
         catch (System.Data.Common.DbException ex) when (database.Dialect.IsLockTimeout(ex))
         {
-            // A long file import holds the database (SQLite has one writer): nothing of the batch
-            // was applied, and the same batch sent again is taken as if it were the first.
+            // A long file import holds the database (SQLite has one writer), or on a Galera cluster
+            // another instance kept committing the same stores first: nothing of the batch was
+            // applied, and the same batch sent again is taken as if it were the first.
             context.Response.Headers.RetryAfter = "5";
             return TypedResults.Problem(
-                "The database is busy with another write (a file import); nothing of this batch was applied. Send it again shortly.",
+                "The database is busy with another write (a file import, or another instance writing the same stores); nothing of this batch was applied. Send it again shortly.",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Database busy");
         }
     }

@@ -32,8 +32,12 @@ public sealed partial class IncidentUpdater
             insert.Flush();
         }
 
-        connection.Execute("UPDATE touched_stores SET first_us = (SELECT MIN(o.observed_at_us) FROM store_status o WHERE o.store_key = touched_stores.store_key)", transaction: transaction);
-        var firsts = connection.Query<(int Key, long? First)>("SELECT store_key, first_us FROM touched_stores", transaction: transaction).ToDictionary(f => f.Key, f => f.First);
+        // A plain SELECT, not an UPDATE reading store_status: InnoDB locks the rows (and the gaps
+        // after them) that an UPDATE's subquery reads, and on Galera a peer's polls inserted next to
+        // them then abort this transaction (1213), even for other stores.
+        var firsts = connection.Query<(int Key, long? First)>(
+            "SELECT t.store_key, (SELECT MIN(o.observed_at_us) FROM store_status o WHERE o.store_key = t.store_key) FROM touched_stores t",
+            transaction: transaction).ToDictionary(f => f.Key, f => f.First);
         var polls = new Dictionary<int, List<Poll>>(touched.Count);
         using (var command = connection.CreateCommand())
         {

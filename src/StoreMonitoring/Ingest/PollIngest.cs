@@ -33,9 +33,14 @@ public sealed class InvalidPollBatchException(string message) : Exception(messag
 public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted, IncidentUpdater incidents, ILogger<PollIngest> logger)
 {
     public const int MaxPolls = 100_000;
-    // On Galera, batches for the same stores through two nodes lose certification (1213) to each
-    // other; a few attempts spread by a random pause let both through instead of answering 503.
-    private const int Attempts = 8;
+    // Waiting for another writer's lock (SQLite busy, a lock wait timeout) already took its time.
+    private const int Attempts = 3;
+
+    // Two instances on two Galera nodes taking batches of the same stores lose to each other's
+    // commits again and again (the stores' incident rows, a new store's key: 1213, or 1062 once the
+    // other's row is applied here): three immediate attempts were not enough there (503 or 500
+    // after the third loss), so a lost race gets more attempts, apart at random.
+    private const int ConflictAttempts = 10;
 
     /// <summary>Writes the batch in <paramref name="body"/> (already in memory, bounded by the caller).</summary>
     public async Task<IngestResult> IngestAsync(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken)
@@ -52,15 +57,23 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
             {
                 return Ingest(body, format, cancellationToken);
             }
-            catch (DbException ex) when (attempt < Attempts && (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex)))
+            catch (DbException ex) when (LostRace(ex) ? attempt < ConflictAttempts : attempt < Attempts && database.Dialect.IsLockTimeout(ex))
             {
                 // Another writer took the same new store key or row first (two instances, one
                 // database; a Galera certification conflict): the batch runs again on what it wrote.
                 Log.IngestRetried(logger, attempt, ex.Message);
-                Thread.Sleep(Random.Shared.Next(10, 50) * attempt);
+                if (LostRace(ex))
+                {
+                    // A random pause, growing, so that two writers of the same stores stop meeting.
+                    var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(10, 20 << Math.Min(attempt, 7)));
+                    cancellationToken.WaitHandle.WaitOne(pause);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
             }
         }
     }
+
+    private bool LostRace(DbException exception) => database.Dialect.IsWriteConflict(exception) || database.Dialect.IsDuplicateKey(exception);
 
     private IngestResult Ingest(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken)
     {

@@ -45,6 +45,8 @@ public sealed class MySqlDialect(bool causalReads = false) : SqlDialect
 
     public override bool IsDuplicateKey(DbException exception) => exception is MySqlException { Number: 1062 };
 
+    public override bool IsWriteConflict(DbException exception) => exception is MySqlException { Number: 1213 };
+
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new MySqlObservationLoader((MySqlConnection)connection, (MySqlTransaction)transaction);
 

@@ -23,6 +23,9 @@ public abstract class SqlDialect
     /// <summary>Whether a statement failed because another writer held a lock for longer than it would wait.</summary>
     public abstract bool IsLockTimeout(DbException exception);
 
+    /// <summary>Whether a transaction lost to a concurrent writer of the same rows and may simply run again (a deadlock, a lost Galera certification).</summary>
+    public virtual bool IsWriteConflict(DbException exception) => false;
+
     /// <summary>Starts a bulk load of observations inside <paramref name="transaction"/>.</summary>
     public abstract ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction);
 
