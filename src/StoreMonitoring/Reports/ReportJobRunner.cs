@@ -23,6 +23,8 @@ public sealed class ReportJobRunner(
     Telemetry.StoreMonitoringMetrics metrics,
     IEnumerable<IReportObserver> observers)
 {
+    // Attempts of a plan's or a shard's save that lost a write conflict (a deadlock on one server,
+    // a lost certification on a Galera cluster).
     private const int CompletionAttempts = 8;
 
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.Reports.LeaseSeconds);
@@ -51,7 +53,21 @@ public sealed class ReportJobRunner(
             }
 
             var plan = ReportShards.Split(keys, options.Value.Reports.ShardStores);
-            await shards.PlanAsync(connection, job.ReportId, worker, now!.Value, keys.Count, plan, keeper.Token);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await shards.PlanAsync(connection, job.ReportId, worker, now!.Value, keys.Count, plan, keeper.Token);
+                    break;
+                }
+                catch (DbException ex) when (attempt < CompletionAttempts && database.Dialect.IsLockTimeout(ex))
+                {
+                    // Lost a write conflict to another report's plan or shard: the plan runs again now
+                    // rather than after the job's lease.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 << Math.Min(attempt, 5))), time, keeper.Token);
+                }
+            }
+
             Log.ReportPlanned(logger, job.ReportId, worker, keys.Count, plan.Count);
             Log.ReportWindowsEnd(logger, job.ReportId, UnixMicros.Format(now.Value));
         }

@@ -97,8 +97,15 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
 
             if (claimed == 1)
             {
-                // Rows from an earlier, abandoned attempt are not this attempt's.
-                await DeleteRowsAsync(connection, job.ReportId, cancellationToken);
+                // Rows of an attempt abandoned by an earlier version (which saved rows before a
+                // report was done) are not this attempt's. Looked for first with a plain read: a
+                // DELETE would lock the gap where concurrent reports insert their rows.
+                if (await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM report_rows WHERE report_id = @reportId LIMIT 1) t", new { reportId = job.ReportId }, cancellationToken: cancellationToken)) > 0)
+                {
+                    await DeleteRowsAsync(connection, job.ReportId, cancellationToken);
+                }
+
                 return await GetAsync(job.ReportId, cancellationToken);
             }
         }

@@ -60,7 +60,6 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
             throw new ReportLeaseLostException();
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM report_shards WHERE report_id = @reportId", new { reportId }, transaction, cancellationToken: cancellationToken));
         using (var insert = new BatchInserter(connection, transaction, "INSERT", "report_shards", ["report_id", "shard", "first_key", "last_key", "status"], rowsPerStatement: 200))
         {
             for (var i = 0; i < shards.Count; i++)
