@@ -15,9 +15,15 @@ internal static class ApiDefaults
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         services.AddProblemDetails();
-        // A body read past its limit throws with 413 in it; everything else unexpected is a 500
-        // whose problem details carry only the trace id, never the exception's text.
-        services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        // A body read past its limit throws with 413 in it; a database that cannot be reached (a
+        // cluster node down) is a 503 to try again, through another instance or later; everything
+        // else unexpected is a 500. Problem details carry only the trace id, never the exception's text.
+        services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = ex => ex switch
+        {
+            BadHttpRequestException bad => bad.StatusCode,
+            _ when StoreMonitoring.Storage.SqlDialect.IsUnavailable(ex) => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status500InternalServerError,
+        });
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Store Monitoring API";

@@ -67,6 +67,19 @@ public abstract class SqlDialect
         ) t
         """;
 
+    /// <summary>
+    /// Whether the database could not be reached or was not ready (its server down, a Galera node
+    /// out of the cluster, a lock held past the wait): worth a 503 and a retry, not a 500.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception) => exception switch
+    {
+        // 1047: a Galera node that is not part of the primary component refuses statements.
+        MySqlConnector.MySqlException { IsTransient: true } or MySqlConnector.MySqlException { ErrorCode: MySqlConnector.MySqlErrorCode.UnableToConnectToHost } or MySqlConnector.MySqlException { Number: 1047 } => true,
+        MySqlConnector.MySqlException { InnerException: IOException or System.Net.Sockets.SocketException } => true,
+        Microsoft.Data.Sqlite.SqliteException { IsTransient: true } => true,
+        _ => false,
+    };
+
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }
 

@@ -52,6 +52,10 @@ public sealed class GaleraFailoverTests(GaleraCluster cluster)
             try
             {
                 await cluster.KillNodeAsync(Killed);
+                // Its instance cannot reach the database meanwhile: a 503 to try elsewhere, not a 500.
+                var down = await deployment.Client(Killed).GetAsync($"/get_report?report_id={reportId}");
+                Assert.True(down.StatusCode == HttpStatusCode.ServiceUnavailable, $"{down.StatusCode}: {await down.Content.ReadAsStringAsync()}");
+                Assert.Equal("application/problem+json", down.Content.Headers.ContentType?.MediaType);
 
                 var csv = await GaleraReports.CsvAsync(deployment.Client(1), reportId);
 
