@@ -160,6 +160,7 @@ start_service() {
         "StoreMonitoring__Reports__BatchSize=$BATCH"
         "StoreMonitoring__Reports__ShardStores=$BATCH"
         StoreMonitoring__Reports__PollIntervalSeconds=0.5
+        StoreMonitoring__RateLimit__PermitLimit=100000
         StoreMonitoring__Database__MigrateOnStart=true
         Logging__LogLevel__Default=Warning
         Logging__LogLevel__StoreMonitoring=Information
@@ -260,6 +261,7 @@ wait_progress() {
                 return 0 ;;
             *) poll_state="http-error"; return 0 ;;
         esac
+        sleep 0.02
     done
     poll_state=timeout
 }
