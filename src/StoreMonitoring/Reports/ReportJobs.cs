@@ -31,10 +31,14 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
         var id = Guid.CreateVersion7(time.GetUtcNow()).ToString();
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO report_jobs (report_id, status, method, requested_now_us, requested_at_us) VALUES (@id, 'Pending', @method, @requestedNow, @at)",
-            new { id, method = method.Name(), requestedNow, at = Now }, cancellationToken: cancellationToken));
+            "INSERT INTO report_jobs (report_id, status, method, requested_now_us, requested_at_us, active_key) VALUES (@id, 'Pending', @method, @requestedNow, @at, @key)",
+            new { id, method = method.Name(), requestedNow, at = Now, key = ActiveKey(method, requestedNow) }, cancellationToken: cancellationToken));
         return (await GetAsync(id, cancellationToken))!;
     }
+
+    /// <summary>What identical reports share while queued or running (<c>active_key</c>, unique).</summary>
+    public static string ActiveKey(EstimationMethod method, long? requestedNow) =>
+        $"{method.Name()}|{(requestedNow is { } now ? now.ToString(System.Globalization.CultureInfo.InvariantCulture) : "latest")}";
 
     public async Task<ReportJob?> GetAsync(string reportId, CancellationToken cancellationToken = default)
     {
@@ -69,7 +73,7 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
                 if (job.Attempts >= maxAttempts)
                 {
                     await connection.ExecuteAsync(new CommandDefinition(
-                        "UPDATE report_jobs SET status = 'Error', finished_at_us = @now, lease_until_us = NULL, error = @message WHERE report_id = @id AND status = 'Running' AND lease_until_us < @now",
+                        "UPDATE report_jobs SET status = 'Error', finished_at_us = @now, lease_until_us = NULL, error = @message, active_key = NULL WHERE report_id = @id AND status = 'Running' AND lease_until_us < @now",
                         new { id = job.ReportId, now, message = $"The worker computing this report stopped (lease expired) {job.Attempts} time(s) without finishing it, a crash loop; see the service's logs." },
                         cancellationToken: cancellationToken));
                     await DeleteRowsAsync(connection, job.ReportId, cancellationToken);
@@ -128,7 +132,7 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
 
     internal async Task CompleteAsync(DbConnection connection, DbTransaction? transaction, string reportId, string worker, int stores) =>
         EnsureOwned(await connection.ExecuteAsync(
-            $"UPDATE report_jobs SET status = 'Complete', stores_done = @stores, stores_total = @stores, finished_at_us = @now, lease_until_us = NULL WHERE {Owned}",
+            $"UPDATE report_jobs SET status = 'Complete', stores_done = @stores, stores_total = @stores, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE {Owned}",
             new { reportId, worker, stores, now = Now }, transaction));
 
     /// <summary>Fails the job for good (while this worker plans it).</summary>
@@ -136,7 +140,7 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
         var failed = await connection.ExecuteAsync(
-            $"UPDATE report_jobs SET status = 'Error', error = @message, finished_at_us = @now, lease_until_us = NULL WHERE {Owned}",
+            $"UPDATE report_jobs SET status = 'Error', error = @message, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE {Owned}",
             new { reportId, worker, message, now = Now });
         if (failed == 1)
         {

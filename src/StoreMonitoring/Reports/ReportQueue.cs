@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Reports.Estimation;
@@ -7,33 +8,25 @@ namespace StoreMonitoring.Reports;
 
 /// <summary>
 /// The front door of the report queue: bounds how many reports wait, and answers a trigger that
-/// repeats a waiting or running report with that report instead of computing it twice.
+/// repeats a waiting or running report with that report instead of computing it twice, whichever
+/// instance (or cluster node) either trigger came through.
 /// </summary>
-public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, IOptions<StoreMonitoringOptions> options) : IDisposable
+public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, IOptions<StoreMonitoringOptions> options)
 {
-    // Serialises check-then-insert within this process, so a burst of identical triggers yields one
-    // report. Across instances two identical reports may still both be queued: harmless, only slower.
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private const int Attempts = 5;
 
     /// <summary>Queues a report, or returns the identical one already pending or running (<c>Queued</c> false).</summary>
     /// <exception cref="ReportQueueFullException">More than <c>Reports:MaxQueued</c> reports are pending.</exception>
     public async Task<(ReportJob Job, bool Queued)> EnqueueAsync(EstimationMethod method, long? requestedNow, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
+        var key = ReportJobs.ActiveKey(method, requestedNow);
+        for (var attempt = 1; ; attempt++)
         {
             await using (var connection = await database.OpenAsync(cancellationToken))
             {
                 var same = await connection.QueryFirstOrDefaultAsync<string>(new CommandDefinition(
-                    """
-                    SELECT report_id FROM report_jobs
-                    WHERE status IN ('Pending', 'Running') AND method = @method
-                      AND (requested_now_us = @requestedNow OR (requested_now_us IS NULL AND @requestedNow IS NULL))
-                    ORDER BY requested_at_us LIMIT 1
-                    """,
-                    new { method = method.Name(), requestedNow },
-                    cancellationToken: cancellationToken));
-                if (same is not null && await jobs.GetAsync(same, cancellationToken) is { } existing)
+                    "SELECT report_id FROM report_jobs WHERE active_key = @key", new { key }, cancellationToken: cancellationToken));
+                if (same is not null && await jobs.GetAsync(same, cancellationToken) is { Status: ReportStatus.Pending or ReportStatus.Running } existing)
                 {
                     return (existing, false);
                 }
@@ -47,15 +40,17 @@ public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, IOption
                 }
             }
 
-            return (await jobs.CreateAsync(method, requestedNow, cancellationToken), true);
-        }
-        finally
-        {
-            _gate.Release();
+            try
+            {
+                return (await jobs.CreateAsync(method, requestedNow, cancellationToken), true);
+            }
+            catch (DbException ex) when (attempt < Attempts && (database.Dialect.IsDuplicateKey(ex) || database.Dialect.IsLockTimeout(ex)))
+            {
+                // The same report was queued through another request, instance or node a moment
+                // ago (its active key is unique): answer with that one.
+            }
         }
     }
-
-    public void Dispose() => _gate.Dispose();
 }
 
 /// <summary>The queue holds <c>Reports:MaxQueued</c> pending reports already.</summary>

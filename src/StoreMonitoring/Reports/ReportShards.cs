@@ -165,7 +165,7 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
         }
 
         EnsureOne(await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE report_jobs SET status = 'Complete', stores_total = @stores, finished_at_us = @now, lease_until_us = NULL WHERE report_id = @ReportId AND status = 'Running'",
+            "UPDATE report_jobs SET status = 'Complete', stores_total = @stores, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE report_id = @ReportId AND status = 'Running'",
             new { shard.ReportId, stores, now }, transaction, cancellationToken: cancellationToken)));
         return stores;
     }
@@ -193,7 +193,7 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
     {
         await using var transaction = await connection.BeginTransactionAsync();
         var failed = await connection.ExecuteAsync(
-            "UPDATE report_jobs SET status = 'Error', error = @message, finished_at_us = @now, lease_until_us = NULL WHERE report_id = @reportId AND status = 'Running'",
+            "UPDATE report_jobs SET status = 'Error', error = @message, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE report_id = @reportId AND status = 'Running'",
             new { reportId, message, now = Now }, transaction);
         if (failed == 1)
         {

@@ -125,6 +125,34 @@ public sealed class ReportJobLifecycleTests
         Assert.All(bodies, body => Assert.Equal(1 + 30, body.TrimEnd('\n').Split('\n').Length));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task Identical_triggers_through_two_hosts_at_once_queue_one_report(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        InputData.WriteAll(db.Folder.Sub("data"), stores: 4);
+        await using var first = new StoreMonitoringApp(db.Settings(("StoreMonitoring:Reports:RunWorker", "false")));
+        await using var second = new StoreMonitoringApp(db.Settings(("StoreMonitoring:Reports:RunWorker", "false")));
+        var clients = new[] { first.CreateClient(), second.CreateClient() };
+        await clients[0].ImportAsync();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => clients[i % 2].TriggerAsync("?method=ratio&now=2024-10-14T12:00:00Z")));
+        var other = await clients[1].TriggerAsync("?method=ratio&now=2024-10-14T13:00:00Z");
+
+        Assert.Single(ids.Distinct());
+        Assert.NotEqual(ids[0], other);
+        await using var connection = await db.OpenAsync();
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM report_jobs"));
+
+        // Once it is finished, the same trigger queues a new report.
+        await using (var worker = new StoreMonitoringApp(db.Settings()))
+        {
+            await worker.CreateClient().WaitForReportAsync(ids[0]);
+        }
+
+        Assert.NotEqual(ids[0], await clients[0].TriggerAsync("?method=ratio&now=2024-10-14T12:00:00Z"));
+    }
+
     /// <summary>A job left Running by a worker that no longer exists, its lease about to run out.</summary>
     private static async Task<string> InsertOrphanedJobAsync(TestDatabase db, int attempts)
     {

@@ -22,6 +22,13 @@ public sealed class GaleraReportTests(GaleraCluster cluster)
         var reportIds = await Task.WhenAll(queries.Select((query, i) => deployment.Client(i + 1).TriggerAsync(query)));
         Assert.Equal(3, reportIds.Distinct().Count());
 
+        // The same report triggered through all three at once is queued once: its active key is
+        // unique, and the losers of the certification answer with the winner's report.
+        const string sameQuery = "?method=ratio&now=2024-10-14T11:00:00Z";
+        var same = await Task.WhenAll(Enumerable.Range(1, 3).Select(node => deployment.Client(node).TriggerAsync(sameQuery)));
+        Assert.Single(same.Distinct());
+        GaleraReports.AssertSameCsv(await reference.CsvAsync(sameQuery), await GaleraReports.CsvAsync(deployment.Client(2), same[0]), "the report triggered through all three");
+
         for (var i = 0; i < 3; i++)
         {
             var expected = await reference.CsvAsync(queries[i]);
