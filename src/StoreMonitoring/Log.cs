@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Information, "Incidents of {Stores} stores touched by {File} updated in {ElapsedMs} ms")]
     public static partial void IncidentsUpdated(ILogger logger, string file, int stores, long elapsedMs);
 
+    [LoggerMessage(2023, LogLevel.Warning, "Recomputed the incidents of {Stores} stores that an interrupted import still owed")]
+    public static partial void IncidentBacklogSettled(ILogger logger, int stores);
+
     [LoggerMessage(2022, LogLevel.Warning, "Import of {File} lost a write conflict (attempt {Attempt}), reading it again: {Reason}")]
     public static partial void ImportRetried(ILogger logger, string file, int attempt, string reason);
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Extensions.Options;
+using StoreMonitoring.Import;
 using StoreMonitoring.Reports;
 
 namespace StoreMonitoring.Api.Operations;
@@ -9,8 +10,12 @@ internal static class RetentionExtensions
     public static IServiceCollection AddRetention(this IServiceCollection services) => services.AddHostedService<RetentionWorker>();
 }
 
-/// <summary>Runs the retention cleanup at start-up and then every <c>Reports:RetentionIntervalMinutes</c>, on the injected clock.</summary>
-internal sealed partial class RetentionWorker(ReportRetention retention, TimeProvider time, IOptions<StoreMonitoringOptions> options, ILogger<RetentionWorker> logger) : BackgroundService
+/// <summary>
+/// Housekeeping at start-up and then every <c>Reports:RetentionIntervalMinutes</c>, on the injected
+/// clock: the incidents an interrupted import still owed, then the retention cleanup.
+/// </summary>
+internal sealed partial class RetentionWorker(
+    DataImporter importer, ReportRetention retention, TimeProvider time, IOptions<StoreMonitoringOptions> options, ILogger<RetentionWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,6 +24,16 @@ internal sealed partial class RetentionWorker(ReportRetention retention, TimePro
         {
             do
             {
+                try
+                {
+                    // Skipped while an import runs: it settles them itself.
+                    await importer.SettleIncidentBacklogAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is DbException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+                {
+                    LogBacklogFailed(ex);
+                }
+
                 try
                 {
                     await retention.CleanAsync(stoppingToken);
@@ -34,6 +49,9 @@ internal sealed partial class RetentionWorker(ReportRetention retention, TimePro
         {
         }
     }
+
+    [LoggerMessage(5302, LogLevel.Warning, "Settling the incidents an interrupted import owed failed; it runs again at the next interval")]
+    private partial void LogBacklogFailed(Exception exception);
 
     [LoggerMessage(5301, LogLevel.Warning, "Retention cleanup failed; it runs again at the next interval")]
     private partial void LogFailed(Exception exception);

@@ -45,7 +45,6 @@ public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, Web
         last_error AS LastError, delivered_at_us AS DeliveredAtUs
         """;
 
-    private string InsertUnlessPresent => database.Dialect is SqliteDialect ? "INSERT OR IGNORE" : "INSERT IGNORE";
 
     /// <summary>
     /// Queues one event for one subscription, unless that subscription already has the event with
@@ -57,7 +56,7 @@ public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, Web
         var now = UnixMicros.FromDateTimeOffset(time.GetUtcNow());
         var inserted = connection.Execute(
             $"""
-            {InsertUnlessPresent} INTO webhook_deliveries (delivery_id, webhook_id, event_type, dedupe_key, payload, status, attempts, created_at_us, due_at_us)
+            {database.Dialect.InsertUnlessPresent} INTO webhook_deliveries (delivery_id, webhook_id, event_type, dedupe_key, payload, status, attempts, created_at_us, due_at_us)
             VALUES (@id, @webhookId, @eventType, @dedupeKey, @payload, 'pending', 0, @now, @now)
             """,
             new { id, webhookId, eventType, dedupeKey, payload, now }, transaction);

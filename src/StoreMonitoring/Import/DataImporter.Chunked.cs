@@ -97,6 +97,7 @@ public sealed partial class DataImporter
     private void CommitChunk(ImportContext chunk, string name, long polls)
     {
         chunk.Stores.SaveAdded(chunk.Connection, chunk.Transaction);
+        incidents.Owe(chunk.Connection, chunk.Transaction, chunk.Touched.Keys);
         if (!appLock.RenewWithin(chunk.Connection, chunk.Transaction, LockName, _holder, Lease))
         {
             throw new ImportInProgressException();

@@ -86,6 +86,7 @@ public sealed partial class DataImporter(
     {
         var startedAt = time.GetUtcNow();
         using var connection = database.Open();
+        SettleBacklog(connection, cancellationToken);
         var stores = StoreRegistry.Load(connection);
         var files = new List<FileImportSummary>();
         // Hours and time zones first: they are small, and a report that starts during a long
@@ -138,6 +139,56 @@ public sealed partial class DataImporter(
 
     private const int FileAttempts = 3;
 
+    /// <summary>
+    /// Recomputes the incidents an import still owed when it stopped (see
+    /// <see cref="IncidentUpdater.UpdateInTurns"/>), unless an import is running now (it settles
+    /// them itself): how many stores, or null when an import held the lease.
+    /// </summary>
+    public async Task<int?> SettleIncidentBacklogAsync(CancellationToken cancellationToken = default)
+    {
+        // Nearly always nothing is owed: then no lease is taken, and no import is turned away meanwhile.
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            if (await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM incident_backlog LIMIT 1) t", cancellationToken: cancellationToken)) == 0)
+            {
+                return 0;
+            }
+        }
+
+        if (!await appLock.TryAcquireAsync(LockName, _holder, Lease, cancellationToken))
+        {
+            return null;
+        }
+
+        try
+        {
+            await using var lease = LeaseKeeper.Start(ct => appLock.RenewAsync(LockName, _holder, Lease, ct), Lease, time, cancellationToken);
+            return await Task.Factory.StartNew(
+                () =>
+                {
+                    using var connection = database.Open();
+                    return SettleBacklog(connection, lease.Token);
+                },
+                lease.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        finally
+        {
+            await appLock.ReleaseAsync(LockName, _holder);
+        }
+    }
+
+    private int SettleBacklog(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var settled = incidents.SettleBacklog(connection, cancellationToken);
+        if (settled > 0)
+        {
+            Log.IncidentBacklogSettled(logger, settled);
+        }
+
+        return settled;
+    }
+
     private void UpdateIncidents(DbConnection connection, string name, Dictionary<int, long> touched, bool bulk, CancellationToken cancellationToken)
     {
         var incidentTime = Stopwatch.StartNew();
@@ -174,6 +225,7 @@ public sealed partial class DataImporter(
                 };
                 file.EnsureUnchanged();
                 stores.SaveAdded(connection, transaction);
+                incidents.Owe(connection, transaction, context.Touched.Keys);
                 // Committed only while the lease is still this import's, and renewed by the commit.
                 if (!appLock.RenewWithin(connection, transaction, LockName, _holder, Lease))
                 {

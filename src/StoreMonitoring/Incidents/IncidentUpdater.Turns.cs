@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using StoreMonitoring.Storage;
 
 namespace StoreMonitoring.Incidents;
 
@@ -15,8 +16,9 @@ public sealed partial class IncidentUpdater
     /// thousands of stores, committed meanwhile through another node, would make it fail whole.
     /// </summary>
     /// <remarks>
-    /// A crash between the file's commit and these leaves some stores' incidents behind their
-    /// polls; importing the same file again recomputes them (its polls then count as unchanged).
+    /// The file's transaction records the stores it owes (<see cref="Owe"/>); each turn deletes its
+    /// stores' rows as it recomputes them. A crash in between leaves rows that
+    /// <see cref="SettleBacklog"/> recomputes later: no store's incidents stay behind its polls.
     /// </remarks>
     public void UpdateInTurns(DbConnection connection, IReadOnlyDictionary<int, long> touched, bool bulk, CancellationToken cancellationToken)
     {
@@ -31,6 +33,7 @@ public sealed partial class IncidentUpdater
                 try
                 {
                     Update(connection, transaction, batch, bulk);
+                    connection.Execute("DELETE FROM incident_backlog WHERE store_key IN @keys", new { keys = batch.Keys }, transaction);
                     transaction.Commit();
                     break;
                 }
@@ -41,6 +44,30 @@ public sealed partial class IncidentUpdater
                 }
             }
         }
+    }
+
+    /// <summary>Records, in the transaction that commits an import's polls, that these stores' incidents are owed.</summary>
+    public void Owe(DbConnection connection, DbTransaction transaction, IEnumerable<int> storeKeys)
+    {
+        using var insert = new BatchInserter(connection, transaction, database.Dialect.InsertUnlessPresent, "incident_backlog", ["store_key"], rowsPerStatement: 500);
+        foreach (var key in storeKeys)
+        {
+            insert.Add(key);
+        }
+
+        insert.Flush();
+    }
+
+    /// <summary>Recomputes, whole, the stores an import owed when it stopped (a crash): how many there were.</summary>
+    public int SettleBacklog(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var owed = connection.Query<int>("SELECT store_key FROM incident_backlog").ToDictionary(k => k, _ => long.MinValue);
+        if (owed.Count > 0)
+        {
+            UpdateInTurns(connection, owed, bulk: true, cancellationToken);
+        }
+
+        return owed.Count;
     }
 
     /// <summary>

@@ -43,6 +43,8 @@ public sealed class MySqlDialect(bool causalReads = false) : SqlDialect
     // a loose index scan, one seek per store.
     public override string LatestObservationQuery => "SELECT MAX(latest) FROM (SELECT store_key, MAX(observed_at_us) AS latest FROM store_status GROUP BY store_key) t";
 
+    public override string InsertUnlessPresent => "INSERT IGNORE";
+
     public override bool IsDuplicateKey(DbException exception) => exception is MySqlException { Number: 1062 };
 
     public override bool IsWriteConflict(DbException exception) => exception is MySqlException { Number: 1213 };

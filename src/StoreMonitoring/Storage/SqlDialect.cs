@@ -26,6 +26,9 @@ public abstract class SqlDialect
     /// <summary>Whether a transaction lost to a concurrent writer of the same rows and may simply run again (a deadlock, a lost Galera certification).</summary>
     public virtual bool IsWriteConflict(DbException exception) => false;
 
+    /// <summary>An INSERT that skips rows whose key is already there.</summary>
+    public abstract string InsertUnlessPresent { get; }
+
     /// <summary>Starts a bulk load of observations inside <paramref name="transaction"/>.</summary>
     public abstract ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction);
 

@@ -50,6 +50,8 @@ public sealed class SqliteDialect : SqlDialect
     public override bool IsLockTimeout(DbException exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
 
     // SQLITE_CONSTRAINT: a unique or primary key already taken.
+    public override string InsertUnlessPresent => "INSERT OR IGNORE";
+
     public override bool IsDuplicateKey(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
 
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
