@@ -76,8 +76,13 @@ public sealed partial class IncidentUpdater
     /// for it on one server, or loses the certification and runs again on a cluster, instead of
     /// writing incidents from polls that miss the other's.
     /// </summary>
-    private static void TakeTurn(DbConnection connection, DbTransaction transaction, IEnumerable<int> storeKeys)
+    private void TakeTurn(DbConnection connection, DbTransaction transaction, IEnumerable<int> storeKeys)
     {
+        if (database.Dialect.SerializesWriters)
+        {
+            return;
+        }
+
         foreach (var chunk in storeKeys.Order().Chunk(500))
         {
             connection.Execute("UPDATE stores SET incidents_rev = incidents_rev + 1 WHERE store_key IN @chunk", new { chunk }, transaction);

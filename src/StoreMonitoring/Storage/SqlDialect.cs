@@ -26,6 +26,13 @@ public abstract class SqlDialect
     /// <summary>Whether a transaction lost to a concurrent writer of the same rows and may simply run again (a deadlock, a lost Galera certification).</summary>
     public virtual bool IsWriteConflict(DbException exception) => false;
 
+    /// <summary>
+    /// Whether writers take turns by themselves: one writer at a time, and a transaction that read
+    /// before another's commit cannot write after it. Then two recomputations of a store's incidents
+    /// cannot overlap, and they need not take turns on its row.
+    /// </summary>
+    public virtual bool SerializesWriters => false;
+
     /// <summary>An INSERT that skips rows whose key is already there.</summary>
     public abstract string InsertUnlessPresent { get; }
 

@@ -52,6 +52,8 @@ public sealed class SqliteDialect : SqlDialect
     // SQLITE_CONSTRAINT: a unique or primary key already taken.
     public override string InsertUnlessPresent => "INSERT OR IGNORE";
 
+    public override bool SerializesWriters => true;
+
     public override bool IsDuplicateKey(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
 
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
