@@ -50,26 +50,35 @@ public sealed partial class DataImporter(
             throw new InputFilesNotFoundException(directory);
         }
 
+        // The import is long, synchronous work (Sep's rows are spans): a thread of its own keeps the
+        // pool free for requests.
+        var (ran, summary) = await UnderImportLeaseAsync(ct => ImportAll(directory, files, progress, ct), cancellationToken);
+        return ran ? summary! : throw new ImportInProgressException();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a thread of its own while this process holds the import
+    /// lease (one at a time here, and across every process on the database); false when another
+    /// import holds it.
+    /// </summary>
+    private async Task<(bool Ran, T? Result)> UnderImportLeaseAsync<T>(Func<CancellationToken, T> work, CancellationToken cancellationToken)
+    {
         if (!await _running.WaitAsync(0, cancellationToken))
         {
-            throw new ImportInProgressException();
+            return (false, default);
         }
 
         try
         {
             if (!await appLock.TryAcquireAsync(LockName, _holder, Lease, cancellationToken))
             {
-                throw new ImportInProgressException();
+                return (false, default);
             }
 
             try
             {
                 await using var lease = LeaseKeeper.Start(ct => appLock.RenewAsync(LockName, _holder, Lease, ct), Lease, time, cancellationToken);
-                // The import is long, synchronous work (Sep's rows are spans): a thread of its own
-                // keeps the pool free for requests.
-                return await Task.Factory.StartNew(
-                    () => ImportAll(directory, files, progress, lease.Token),
-                    lease.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                return (true, await Task.Factory.StartNew(() => work(lease.Token), lease.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             }
             finally
             {
@@ -156,26 +165,16 @@ public sealed partial class DataImporter(
             }
         }
 
-        if (!await appLock.TryAcquireAsync(LockName, _holder, Lease, cancellationToken))
-        {
-            return null;
-        }
-
-        try
-        {
-            await using var lease = LeaseKeeper.Start(ct => appLock.RenewAsync(LockName, _holder, Lease, ct), Lease, time, cancellationToken);
-            return await Task.Factory.StartNew(
-                () =>
-                {
-                    using var connection = database.Open();
-                    return SettleBacklog(connection, lease.Token);
-                },
-                lease.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        }
-        finally
-        {
-            await appLock.ReleaseAsync(LockName, _holder);
-        }
+        // Under the import's lease, and its own process's turn: an import running here holds the
+        // same lease, which this must neither share nor release.
+        var (ran, settled) = await UnderImportLeaseAsync(
+            ct =>
+            {
+                using var connection = database.Open();
+                return SettleBacklog(connection, ct);
+            },
+            cancellationToken);
+        return ran ? settled : null;
     }
 
     private int SettleBacklog(DbConnection connection, CancellationToken cancellationToken)
