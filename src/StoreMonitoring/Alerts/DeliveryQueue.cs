@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Time;
@@ -67,19 +66,10 @@ public sealed class DeliveryQueue(StoreDatabase database, TimeProvider time)
                 continue;
             }
 
-            int claimed;
-            try
-            {
-                claimed = await connection.ExecuteAsync(new CommandDefinition(
-                    $"UPDATE webhook_deliveries SET status = 'sending', worker = @worker, attempts = attempts + 1, due_at_us = @leaseUntil WHERE delivery_id = @id AND {Claimable}",
-                    new { id = candidate.DeliveryId, worker, now, leaseUntil = now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken));
-            }
-            catch (DbException ex) when (database.Dialect.IsLockTimeout(ex))
-            {
-                // Another worker (on another node of a cluster) won this delivery: try the next one.
-                continue;
-            }
-
+            // Lost to another worker (maybe on another node of a cluster): the next one, then.
+            var claimed = await database.TryClaimAsync(connection, new CommandDefinition(
+                $"UPDATE webhook_deliveries SET status = 'sending', worker = @worker, attempts = attempts + 1, due_at_us = @leaseUntil WHERE delivery_id = @id AND {Claimable}",
+                new { id = candidate.DeliveryId, worker, now, leaseUntil = now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken));
             if (claimed == 1)
             {
                 return new ClaimedDelivery

@@ -22,10 +22,9 @@ public sealed partial class IncidentUpdater
     /// </remarks>
     public void UpdateInTurns(DbConnection connection, IReadOnlyDictionary<int, long> touched, bool bulk, CancellationToken cancellationToken)
     {
-        var keys = touched.Keys.Order().ToArray();
-        for (var first = 0; first < keys.Length; first += StoresPerTurn)
+        foreach (var keys in touched.Keys.Order().Chunk(StoresPerTurn))
         {
-            var batch = keys.AsSpan(first, Math.Min(StoresPerTurn, keys.Length - first)).ToArray().ToDictionary(k => k, k => touched[k]);
+            var batch = keys.ToDictionary(k => k, k => touched[k]);
             for (var attempt = 1; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();

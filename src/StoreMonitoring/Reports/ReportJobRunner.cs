@@ -25,7 +25,7 @@ public sealed class ReportJobRunner(
 {
     // Attempts of a plan's or a shard's save that lost a write conflict (a deadlock on one server,
     // a lost certification on a Galera cluster).
-    private const int CompletionAttempts = 8;
+    private const int ConflictAttempts = 8;
 
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.Reports.LeaseSeconds);
 
@@ -52,24 +52,19 @@ public sealed class ReportJobRunner(
                 return;
             }
 
+            var end = now!.Value;
             var plan = ReportShards.Split(keys, options.Value.Reports.ShardStores);
-            for (var attempt = 1; ; attempt++)
-            {
-                try
+            // Lost to another report's plan or shard: planned again now, not after the job's lease.
+            await RetryOnConflictAsync(
+                async () =>
                 {
-                    await shards.PlanAsync(connection, job.ReportId, worker, now!.Value, keys.Count, plan, keeper.Token);
-                    break;
-                }
-                catch (DbException ex) when (attempt < CompletionAttempts && database.Dialect.IsLockTimeout(ex))
-                {
-                    // Lost a write conflict to another report's plan or shard: the plan runs again now
-                    // rather than after the job's lease.
-                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 << Math.Min(attempt, 5))), time, keeper.Token);
-                }
-            }
+                    await shards.PlanAsync(connection, job.ReportId, worker, end, keys.Count, plan, keeper.Token);
+                    return true;
+                },
+                keeper.Token);
 
             Log.ReportPlanned(logger, job.ReportId, worker, keys.Count, plan.Count);
-            Log.ReportWindowsEnd(logger, job.ReportId, UnixMicros.Format(now.Value));
+            Log.ReportWindowsEnd(logger, job.ReportId, UnixMicros.Format(end));
         }
         catch (Exception ex) when (ex is ReportLeaseLostException || (ex is OperationCanceledException && keeper.IsLost))
         {
@@ -139,11 +134,9 @@ public sealed class ReportJobRunner(
     /// observers (a report.completed event), all in one transaction; retried when it loses a race
     /// for the report's row to another shard's completion on another node.
     /// </summary>
-    private async Task<int?> SaveAsync(ClaimedShard shard, string worker, IReadOnlyList<StoreReportRow> rows, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+    private Task<int?> SaveAsync(ClaimedShard shard, string worker, IReadOnlyList<StoreReportRow> rows, CancellationToken cancellationToken) =>
+        RetryOnConflictAsync(
+            async () =>
             {
                 await using var connection = await database.OpenAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -155,8 +148,19 @@ public sealed class ReportJobRunner(
 
                 await transaction.CommitAsync(cancellationToken);
                 return stores;
+            },
+            cancellationToken);
+
+    /// <summary>Runs a write again, after a short random pause, when it loses a write conflict (a deadlock, a lost certification).</summary>
+    private async Task<T> RetryOnConflictAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await write();
             }
-            catch (DbException ex) when (attempt < CompletionAttempts && database.Dialect.IsLockTimeout(ex))
+            catch (DbException ex) when (attempt < ConflictAttempts && database.Dialect.IsLockTimeout(ex))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 << Math.Min(attempt, 5))), time, cancellationToken);
             }

@@ -81,24 +81,15 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
                 }
             }
 
-            int claimed;
-            try
-            {
-                claimed = await connection.ExecuteAsync(new CommandDefinition(
-                    $"""
-                    UPDATE report_jobs
-                    SET status = 'Running', worker = @worker, lease_until_us = @leaseUntil, attempts = attempts + 1, started_at_us = @now, stores_done = 0, error = NULL
-                    WHERE report_id = @id AND {Claimable}
-                    """,
-                    new { id = job.ReportId, worker, now, leaseUntil = now + (long)lease.TotalMicroseconds },
-                    cancellationToken: cancellationToken));
-            }
-            catch (DbException ex) when (database.Dialect.IsLockTimeout(ex))
-            {
-                // Another worker (on another node of a cluster) won this report: try the next one.
-                continue;
-            }
-
+            // Lost to another worker (maybe on another node of a cluster): the next one, then.
+            var claimed = await database.TryClaimAsync(connection, new CommandDefinition(
+                $"""
+                UPDATE report_jobs
+                SET status = 'Running', worker = @worker, lease_until_us = @leaseUntil, attempts = attempts + 1, started_at_us = @now, stores_done = 0, error = NULL
+                WHERE report_id = @id AND {Claimable}
+                """,
+                new { id = job.ReportId, worker, now, leaseUntil = now + (long)lease.TotalMicroseconds },
+                cancellationToken: cancellationToken));
             if (claimed == 1)
             {
                 // Rows of an attempt abandoned by an earlier version (which saved rows before a

@@ -92,28 +92,22 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
 
         foreach (var c in candidates)
         {
-            try
+            if (c.Status == nameof(ReportStatus.Running) && c.Attempts >= maxAttempts)
             {
-                if (c.Status == nameof(ReportStatus.Running) && c.Attempts >= maxAttempts)
-                {
-                    await FailAsync(connection, c.ReportId, $"The worker computing part of this report stopped (lease expired) {c.Attempts} time(s) without finishing it, a crash loop; see the service's logs.");
-                    continue;
-                }
-
-                var claimed = await connection.ExecuteAsync(new CommandDefinition(
-                    $"""
-                    UPDATE report_shards SET status = 'Running', worker = @worker, lease_until_us = @leaseUntil, attempts = attempts + 1
-                    WHERE report_id = @ReportId AND shard = @Shard AND {StillClaimable}
-                    """,
-                    new { c.ReportId, c.Shard, worker, now, leaseUntil = now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken));
-                if (claimed == 1)
-                {
-                    return new ClaimedShard(c.ReportId, c.Shard, new StoreKeyRange(c.FirstKey, c.LastKey), c.Method, c.NowUs, c.StartedAtUs, c.Attempts + 1);
-                }
+                await FailAsync(connection, c.ReportId, $"The worker computing part of this report stopped (lease expired) {c.Attempts} time(s) without finishing it, a crash loop; see the service's logs.");
+                continue;
             }
-            catch (DbException ex) when (database.Dialect.IsLockTimeout(ex))
+
+            // Lost to another worker (maybe on another node of a cluster): the next one, then.
+            var claimed = await database.TryClaimAsync(connection, new CommandDefinition(
+                $"""
+                UPDATE report_shards SET status = 'Running', worker = @worker, lease_until_us = @leaseUntil, attempts = attempts + 1
+                WHERE report_id = @ReportId AND shard = @Shard AND {StillClaimable}
+                """,
+                new { c.ReportId, c.Shard, worker, now, leaseUntil = now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken));
+            if (claimed == 1)
             {
-                // Another worker (on another node) won this shard: try the next one.
+                return new ClaimedShard(c.ReportId, c.Shard, new StoreKeyRange(c.FirstKey, c.LastKey), c.Method, c.NowUs, c.StartedAtUs, c.Attempts + 1);
             }
         }
 

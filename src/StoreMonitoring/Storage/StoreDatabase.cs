@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 
 namespace StoreMonitoring.Storage;
 
@@ -18,6 +19,22 @@ public sealed class StoreDatabase : IAsyncDisposable, IDisposable
     }
 
     public SqlDialect Dialect { get; }
+
+    /// <summary>
+    /// Runs a claim's conditional UPDATE: how many rows it took, none when it lost the race to
+    /// another writer (a lock it would wait for, or on a Galera cluster a lost certification).
+    /// </summary>
+    public async Task<int> TryClaimAsync(DbConnection connection, CommandDefinition claim)
+    {
+        try
+        {
+            return await connection.ExecuteAsync(claim);
+        }
+        catch (DbException ex) when (Dialect.IsLockTimeout(ex))
+        {
+            return 0;
+        }
+    }
 
     public DbDataSource DataSource { get; }
 
