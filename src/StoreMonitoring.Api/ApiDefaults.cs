@@ -24,12 +24,14 @@ internal static class ApiDefaults
             _ when StoreMonitoring.Storage.SqlDialect.IsUnavailable(ex) => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         });
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "Store Monitoring API";
-            document.Info.Description = "Uptime and downtime of restaurant stores within their business hours.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(options => options
+            .AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Store Monitoring API";
+                document.Info.Description = "Uptime and downtime of restaurant stores within their business hours.";
+                return Task.CompletedTask;
+            })
+            .AddSchemaTransformer(Reports.WindowsOpenApi.DescribeWindowsAsync));
         services.AddHttpLogging();
         return services;
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Reports;
+using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Reports;
@@ -85,7 +86,7 @@ internal static class ReportEndpoints
         if (asJson)
         {
             return TypedResults.Ok(new JsonReport(
-                job.ReportId, "Complete", job.MethodName, job.NowUs is { } n ? UnixMicros.Format(n) : null, new Units("minutes", "hours", "hours"),
+                job.ReportId, "Complete", job.MethodName, job.NowUs is { } n ? UnixMicros.Format(n) : null, Units.Of(ReportWindow.Standard),
                 jobs.ReadRowsAsync(job.ReportId, cancellationToken).Select(JsonStoreRow.From)));
         }
 

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using StoreMonitoring.Reports;
+using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Reports;
@@ -18,17 +20,26 @@ internal sealed record ReportState(
         : new("Running", Math.Round(job.Progress, 4), job.Status.ToString().ToLowerInvariant(), job.StoresDone, job.StoresTotal, job.ShardsDone, job.ShardsTotal);
 }
 
-internal sealed record Units(string LastHour, string LastDay, string LastWeek);
+/// <summary>Each window's unit, by window name (<c>"last_hour": "minutes"</c>, ...).</summary>
+internal sealed record Units
+{
+    [JsonExtensionData]
+    public Dictionary<string, object> ByWindow { get; init; } = [];
+
+    public static Units Of(IReadOnlyList<ReportWindow> windows) => new() { ByWindow = windows.ToDictionary(w => w.Name, object (w) => w.UnitName) };
+}
 
 internal sealed record JsonReport(string ReportId, string Status, string Method, string? Now, Units Units, IAsyncEnumerable<JsonStoreRow> Stores);
 
-internal sealed record JsonStoreRow(string StoreId, JsonWindow LastHour, JsonWindow LastDay, JsonWindow LastWeek)
+internal sealed record JsonStoreRow(string StoreId)
 {
-    public static JsonStoreRow From(StoreReportRow row)
-    {
-        var (hour, day, week) = ReportCsv.Figures(row.Uptime);
-        return new(row.StoreId, JsonWindow.From(hour), JsonWindow.From(day), JsonWindow.From(week));
-    }
+    /// <summary>Each window's figures, as a property named after the window.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, object> Windows { get; init; } = [];
+
+    public static JsonStoreRow From(StoreReportRow row) => new(row.StoreId) { Windows = JsonWindow.ByName(ReportCsv.Figures(row.Uptime)) };
+
+    public JsonWindow this[ReportWindow window] => (JsonWindow)Windows[window.Name];
 }
 
 /// <summary>
@@ -40,6 +51,18 @@ internal sealed record JsonWindow(double Uptime, double Downtime, double Unknown
     public static JsonWindow From(WindowFigures f) => new(
         WindowFigures.ToNumber(f.Uptime), WindowFigures.ToNumber(f.Downtime), WindowFigures.ToNumber(f.Unknown), WindowFigures.ToNumber(f.Business),
         WindowFigures.ToNumber(f.EstimatedUptime), WindowFigures.ToNumber(f.EstimatedDowntime), f.Polls);
+
+    /// <summary>The windows as JSON properties named after them, in the windows' order.</summary>
+    public static Dictionary<string, object> ByName(StoreFigures figures)
+    {
+        var windows = new Dictionary<string, object>(figures.Count);
+        for (var i = 0; i < figures.Count; i++)
+        {
+            windows.Add(figures.Windows[i].Name, From(figures[i]));
+        }
+
+        return windows;
+    }
 }
 
 internal sealed record JobSummary(string ReportId, string Status, string Method, double Progress, string RequestedAt, string? Now, string? FinishedAt, int Stores, string? Error)

@@ -66,11 +66,11 @@ internal static class StoreEndpoints
             return NotFound(store_id);
         }
 
-        var (store, (hour, day, week)) = (view.Store, ReportCsv.Figures(view.Uptime));
+        var (store, figures) = (view.Store, ReportCsv.Figures(view.Uptime));
         return TypedResults.Ok(new StoreDetail(
             store.StoreId, store.Zone.Id, Views.Hours(store.Schedule), view.OpenNow, Views.Local(view.Now, store.Zone), UnixMicros.Format(view.Now),
             Views.State(view.State), view.LastPoll is { } last ? PollView.From(last) : null,
-            estimation.Name(), JsonWindow.From(hour), JsonWindow.From(day), JsonWindow.From(week)));
+            estimation.Name(), [.. figures.Windows.Select(w => new WindowView(w.Name, w.UnitName))]) { Figures = JsonWindow.ByName(figures) });
     }
 
     private static async Task<Results<Ok<TimelineView>, ValidationProblem, ProblemHttpResult>> TimelineAsync(

@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using NodaTime;
-using StoreMonitoring.Api.Reports;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Stores;
@@ -21,7 +21,15 @@ internal sealed record StoreList(IReadOnlyList<StoreSummary> Stores, string? Nex
 
 internal sealed record StoreDetail(
     string StoreId, string Timezone, IReadOnlyList<HoursView> BusinessHours, bool OpenNow, string LocalTime, string Now, string State, PollView? LastPoll,
-    string Method, JsonWindow LastHour, JsonWindow LastDay, JsonWindow LastWeek);
+    string Method, IReadOnlyList<WindowView> Windows)
+{
+    /// <summary>Each window's figures, as a property named after the window.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, object> Figures { get; init; } = [];
+}
+
+/// <summary>A window the figures are given for: its name (the property holding them) and unit.</summary>
+internal sealed record WindowView(string Name, string Unit);
 
 internal sealed record EvidenceView(string Rule, PollView? Poll);
 

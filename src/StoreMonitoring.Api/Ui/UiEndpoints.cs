@@ -1,17 +1,33 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 using StoreMonitoring.Api.Reports;
 using StoreMonitoring.Api.Security;
 using StoreMonitoring.Reports;
+using StoreMonitoring.Reports.Estimation;
 
 namespace StoreMonitoring.Api.Ui;
 
-internal sealed record UptimeHistogram(IReadOnlyList<int> LastDay, IReadOnlyList<int> LastWeek, int NoBusinessDay, int NoBusinessWeek);
+/// <summary>Per charted window: <c>"{name}": [bins]</c> and <c>"no_business_{column}": stores without business time</c>.</summary>
+internal sealed record UptimeHistogram
+{
+    [JsonExtensionData]
+    public Dictionary<string, object> ByWindow { get; init; } = [];
+}
 
-internal sealed record DowntimeRow(string StoreId, double LastWeekDowntime, double LastWeekBusiness, double LastDayDowntime);
+/// <summary><c>{widest}_downtime</c>, <c>{widest}_business</c>, then each narrower charted window's <c>{name}_downtime</c>.</summary>
+internal sealed record DowntimeRow(string StoreId)
+{
+    [JsonExtensionData]
+    public Dictionary<string, object> Figures { get; init; } = [];
+}
 
-internal sealed record ReportSummary(string ReportId, string Method, string? Now, int Stores, UptimeHistogram Histogram, IReadOnlyList<DowntimeRow> MostDowntime);
+/// <summary>A window of the digest: its histogram and column stem (the chart's id is <c>hist-{column}</c>).</summary>
+internal sealed record ChartedWindow(string Name, string Column, string Unit);
+
+internal sealed record ReportSummary(
+    string ReportId, string Method, string? Now, int Stores, IReadOnlyList<ChartedWindow> Windows, UptimeHistogram Histogram, IReadOnlyList<DowntimeRow> MostDowntime);
 
 /// <summary>The dashboard: static files under <c>/ui</c>, and the one digest of a report it needs.</summary>
 internal static class UiEndpoints
@@ -74,19 +90,46 @@ internal static class UiEndpoints
             return TypedResults.Problem(id is null ? "No report has completed yet." : $"No completed report with id {id}.", statusCode: StatusCodes.Status404NotFound, title: "No report");
         }
 
-        var (day, week) = (new int[Bins], new int[Bins]);
-        var (noDay, noWeek, stores) = (0, 0, 0);
-        var top = new List<DowntimeRow>();
+        // A window whose unknown time goes wholly to one state (the hour) has shares of about 0 or 1: nothing to chart.
+        var charted = ReportWindow.Standard.Where(w => !w.UnknownToLikelier).Reverse().ToList();
+        var widest = charted[0];
+        var bins = charted.Select(_ => new int[Bins]).ToArray();
+        var noBusiness = new int[charted.Count];
+        var stores = 0;
+        var top = new List<(string StoreId, double Downtime, Dictionary<string, object> Figures)>();
         await foreach (var row in jobs.ReadRowsAsync(job.ReportId, cancellationToken).Select(JsonStoreRow.From))
         {
             stores++;
-            noDay += Count(day, row.LastDay);
-            noWeek += Count(week, row.LastWeek);
-            top.Add(new DowntimeRow(row.StoreId, row.LastWeek.EstimatedDowntime, row.LastWeek.Business, row.LastDay.EstimatedDowntime));
+            var figures = new Dictionary<string, object>
+            {
+                [$"{widest.Name}_downtime"] = row[widest].EstimatedDowntime,
+                [$"{widest.Name}_business"] = row[widest].Business,
+            };
+            for (var i = 0; i < charted.Count; i++)
+            {
+                noBusiness[i] += Count(bins[i], row[charted[i]]);
+                figures.TryAdd($"{charted[i].Name}_downtime", row[charted[i]].EstimatedDowntime);
+            }
+
+            top.Add((row.StoreId, row[widest].EstimatedDowntime, figures));
         }
 
-        var most = top.OrderByDescending(r => r.LastWeekDowntime).ThenBy(r => r.StoreId, StringComparer.Ordinal).Take(TopStores).ToList();
-        return TypedResults.Ok(new ReportSummary(job.ReportId, job.MethodName, job.NowUs is { } n ? Time.UnixMicros.Format(n) : null, stores, new UptimeHistogram(day, week, noDay, noWeek), most));
+        var histogram = new Dictionary<string, object>();
+        for (var i = charted.Count - 1; i >= 0; i--)
+        {
+            histogram[charted[i].Name] = bins[i];
+        }
+
+        for (var i = charted.Count - 1; i >= 0; i--)
+        {
+            histogram[$"no_business_{charted[i].Column}"] = noBusiness[i];
+        }
+
+        var most = top.OrderByDescending(r => r.Downtime).ThenBy(r => r.StoreId, StringComparer.Ordinal).Take(TopStores)
+            .Select(r => new DowntimeRow(r.StoreId) { Figures = r.Figures }).ToList();
+        var windows = charted.AsEnumerable().Reverse().Select(w => new ChartedWindow(w.Name, w.Column, w.UnitName)).ToList();
+        return TypedResults.Ok(new ReportSummary(
+            job.ReportId, job.MethodName, job.NowUs is { } n ? Time.UnixMicros.Format(n) : null, stores, windows, new UptimeHistogram { ByWindow = histogram }, most));
     }
 
     /// <summary>Adds the window's uptime share to its bin; a window without business time has no share (returns 1).</summary>

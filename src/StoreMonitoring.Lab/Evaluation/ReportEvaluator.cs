@@ -23,9 +23,9 @@ public sealed record EvaluationResult(
 /// <summary>Compares a report's seven columns with a generated <c>truth.csv</c>.</summary>
 public static class ReportEvaluator
 {
-    /// <summary>The six figure columns, in the report's order: hour, day, week uptime, then downtime.</summary>
+    /// <summary>The figure columns, in the report's order: each window's uptime, then each one's downtime.</summary>
     public static readonly IReadOnlyList<string> FigureColumns =
-        ["uptime_last_hour", "uptime_last_day", "uptime_last_week", "downtime_last_hour", "downtime_last_day", "downtime_last_week"];
+        [.. ReportWindow.Standard.Select(w => $"uptime_{w.Name}"), .. ReportWindow.Standard.Select(w => $"downtime_{w.Name}")];
 
     /// <param name="now">End of the windows; null takes the latest timestamp in the status file, as the report does.</param>
     public static EvaluationResult Evaluate(string dataDirectory, string reportPath, long? now = null)
@@ -36,7 +36,7 @@ public static class ReportEvaluator
         return Compare(truth, report, latest, effectiveNow);
     }
 
-    /// <summary>Reads the six figure columns by store; other columns are ignored.</summary>
+    /// <summary>Reads the figure columns by store; other columns are ignored.</summary>
     public static Dictionary<string, double[]> ReadFigures(string path)
     {
         using var reader = OpenCsv(path);
@@ -117,7 +117,7 @@ public static class ReportEvaluator
     {
         var windows = new ReportWindows(now);
         // The hour columns look at the hour's polls, and so on; a poll exactly at a window's start counts, as in the ratio estimator.
-        long[] starts = [windows.HourStart, windows.DayStart, windows.WeekStart];
+        var starts = Enumerable.Range(0, windows.Count).Select(windows.Start).ToArray();
         var count = FigureColumns.Count;
         var absolute = new double[count];
         var signed = new double[count];
@@ -141,7 +141,7 @@ public static class ReportEvaluator
                 absolute[i] += Math.Abs(error);
                 signed[i] += error;
                 truthSum[i] += expected[i];
-                if (latest >= starts[i % 3] && latest <= now)
+                if (latest >= starts[i % starts.Length] && latest <= now)
                 {
                     polledAbsolute[i] += Math.Abs(error);
                     polledSigned[i] += error;

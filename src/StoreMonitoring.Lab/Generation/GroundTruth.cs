@@ -2,7 +2,6 @@ using NodaTime;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Stores;
-using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Lab.Generation;
 
@@ -28,10 +27,14 @@ public static class GroundTruth
         var hours = new List<TimeRange>();
         BusinessHours.Expand(schedule, zone, windows.WeekStart, now, hours);
         var open = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hours);
-        var (upHour, businessHour) = Window(open, down, windows.HourStart, now, UnixMicros.PerMinute);
-        var (upDay, businessDay) = Window(open, down, windows.DayStart, now, UnixMicros.PerHour);
-        var (upWeek, businessWeek) = Window(open, down, windows.WeekStart, now, UnixMicros.PerHour);
-        return new TruthRow(storeId, upHour, upDay, upWeek, businessHour - upHour, businessDay - upDay, businessWeek - upWeek);
+        var up = new long[windows.Count];
+        var business = new long[windows.Count];
+        for (var i = 0; i < windows.Count; i++)
+        {
+            (up[i], business[i]) = Window(open, down, windows.Start(i), now, windows.List[i].Unit);
+        }
+
+        return new TruthRow(storeId, up[0], up[1], up[2], business[0] - up[0], business[1] - up[1], business[2] - up[2]);
     }
 
     private static (long Up, long Business) Window(ReadOnlySpan<TimeRange> open, ReadOnlySpan<TimeRange> down, long start, long end, long unit)

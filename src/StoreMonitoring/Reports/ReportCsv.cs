@@ -1,46 +1,80 @@
 using System.Globalization;
+using System.Text;
 using StoreMonitoring.Reports.Estimation;
-using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Reports;
 
-/// <summary>The report's CSV: the seven columns of the original service, or those plus the extended ones.</summary>
+/// <summary>
+/// The report's CSV: the seven columns of the original service (uptime then downtime, per window),
+/// or those plus the extended ones (unknown, business, polls, per window).
+/// </summary>
 public static class ReportCsv
 {
-    public const string Header = "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week";
+    public static string Header { get; } = HeaderFor(ReportWindow.Standard, extended: false);
 
-    public const string ExtendedHeader = Header
-        + ",unknown_last_hour,unknown_last_day,unknown_last_week,business_last_hour,business_last_day,business_last_week,polls_last_hour,polls_last_day,polls_last_week";
+    public static string ExtendedHeader { get; } = HeaderFor(ReportWindow.Standard, extended: true);
 
-    public static (WindowFigures Hour, WindowFigures Day, WindowFigures Week) Figures(StoreUptime uptime) =>
-        (WindowFigures.From(uptime.LastHour, UnixMicros.PerMinute),
-         WindowFigures.From(uptime.LastDay, UnixMicros.PerHour),
-         WindowFigures.From(uptime.LastWeek, UnixMicros.PerHour));
+    public static string HeaderFor(IReadOnlyList<ReportWindow> windows, bool extended)
+    {
+        var header = new StringBuilder("store_id");
+        foreach (var figure in extended ? (string[])["uptime", "downtime", "unknown", "business", "polls"] : ["uptime", "downtime"])
+        {
+            foreach (var window in windows)
+            {
+                header.Append(',').Append(figure).Append('_').Append(window.Name);
+            }
+        }
 
-    public static void WriteHeader(TextWriter writer, bool extended) => writer.Write((extended ? ExtendedHeader : Header) + "\n");
+        return header.ToString();
+    }
+
+    public static StoreFigures Figures(StoreUptime uptime) => StoreFigures.From(uptime);
+
+    public static void WriteHeader(TextWriter writer, bool extended) => WriteHeader(writer, ReportWindow.Standard, extended);
+
+    public static void WriteHeader(TextWriter writer, IReadOnlyList<ReportWindow> windows, bool extended) =>
+        writer.Write((ReferenceEquals(windows, ReportWindow.Standard) ? (extended ? ExtendedHeader : Header) : HeaderFor(windows, extended)) + "\n");
 
     public static void WriteRow(TextWriter writer, StoreReportRow row, bool extended)
     {
-        var (hour, day, week) = Figures(row.Uptime);
+        var figures = Figures(row.Uptime);
         writer.Write(Escape(row.StoreId));
-        foreach (var value in (ReadOnlySpan<long>)[hour.EstimatedUptime, day.EstimatedUptime, week.EstimatedUptime, hour.EstimatedDowntime, day.EstimatedDowntime, week.EstimatedDowntime])
+        foreach (var window in figures)
         {
-            writer.Write(',');
-            writer.Write(WindowFigures.Format(value));
+            Write(writer, window.EstimatedUptime);
+        }
+
+        foreach (var window in figures)
+        {
+            Write(writer, window.EstimatedDowntime);
         }
 
         if (extended)
         {
-            foreach (var value in (ReadOnlySpan<long>)[hour.Unknown, day.Unknown, week.Unknown, hour.Business, day.Business, week.Business])
+            foreach (var window in figures)
             {
-                writer.Write(',');
-                writer.Write(WindowFigures.Format(value));
+                Write(writer, window.Unknown);
             }
 
-            writer.Write(string.Create(CultureInfo.InvariantCulture, $",{hour.Polls},{day.Polls},{week.Polls}"));
+            foreach (var window in figures)
+            {
+                Write(writer, window.Business);
+            }
+
+            foreach (var window in figures)
+            {
+                writer.Write(',');
+                writer.Write(window.Polls.ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         writer.Write('\n');
+    }
+
+    private static void Write(TextWriter writer, long hundredths)
+    {
+        writer.Write(',');
+        writer.Write(WindowFigures.Format(hundredths));
     }
 
     public static void Write(TextWriter writer, IEnumerable<StoreReportRow> rows, bool extended)

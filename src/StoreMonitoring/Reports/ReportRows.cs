@@ -13,24 +13,36 @@ public sealed record StoreReportRow(string StoreId, StoreUptime Uptime);
 /// </summary>
 internal static class ReportRows
 {
+    /// <summary>The figures stored per window, after its <see cref="ReportWindow.Column"/> stem.</summary>
+    private static readonly string[] PerWindow = ["up", "down", "business", "est_up", "polls"];
+
+    /// <summary>The stored windows: each has its columns in a migration.</summary>
+    private static IReadOnlyList<ReportWindow> Windows => ReportWindow.Standard;
+
     public static readonly string[] Columns =
-    [
-        "report_id", "store_id",
-        "hour_up", "hour_down", "hour_business", "hour_est_up", "hour_polls",
-        "day_up", "day_down", "day_business", "day_est_up", "day_polls",
-        "week_up", "week_down", "week_business", "week_est_up", "week_polls",
-    ];
+        ["report_id", "store_id", .. Windows.SelectMany(w => PerWindow.Select(figure => $"{w.Column}_{figure}"))];
 
     public static object?[] Values(string reportId, StoreReportRow row)
     {
-        var (h, d, w) = (row.Uptime.LastHour, row.Uptime.LastDay, row.Uptime.LastWeek);
-        return
-        [
-            reportId, row.StoreId,
-            h.Uptime, h.Downtime, h.Business, h.EstimatedUptime, h.Polls,
-            d.Uptime, d.Downtime, d.Business, d.EstimatedUptime, d.Polls,
-            w.Uptime, w.Downtime, w.Business, w.EstimatedUptime, w.Polls,
-        ];
+        if (!row.Uptime.Windows.SequenceEqual(Windows))
+        {
+            throw new ArgumentException($"store {row.StoreId}: its figures are for other windows than report_rows stores", nameof(row));
+        }
+
+        var values = new object?[2 + PerWindow.Length * row.Uptime.Count];
+        values[0] = reportId;
+        values[1] = row.StoreId;
+        var next = 2;
+        foreach (var w in row.Uptime.Figures)
+        {
+            values[next++] = w.Uptime;
+            values[next++] = w.Downtime;
+            values[next++] = w.Business;
+            values[next++] = w.EstimatedUptime;
+            values[next++] = w.Polls;
+        }
+
+        return values;
     }
 
     public static async IAsyncEnumerable<StoreReportRow> ReadAsync(DbConnection connection, string reportId, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -44,7 +56,13 @@ internal static class ReportRows
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return new StoreReportRow(reader.GetString(0), new StoreUptime(Window(reader, 1), Window(reader, 6), Window(reader, 11)));
+            var figures = new WindowUptime[Windows.Count];
+            for (var i = 0; i < figures.Length; i++)
+            {
+                figures[i] = Window(reader, 1 + PerWindow.Length * i);
+            }
+
+            yield return new StoreReportRow(reader.GetString(0), new StoreUptime(Windows, figures));
         }
     }
 

@@ -42,6 +42,21 @@ function lastImport(debug) {
   return parts;
 }
 
+// "last_week" -> "Last week": the digest names its windows, the page charts each.
+const windowLabel = name => name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, ' ');
+const stem = column => column.charAt(0).toUpperCase() + column.slice(1);
+
+function downtimeTable(summary) {
+  const widest = summary.windows[summary.windows.length - 1];
+  const narrower = summary.windows.slice(0, -1).reverse();
+  return table(`The 20 stores with most estimated downtime in the ${windowLabel(widest.name).toLowerCase()} (${widest.unit})`,
+    ['Store', `${stem(widest.column)} downtime (h)`, `${stem(widest.column)} business (h)`, ...narrower.map(w => `${stem(w.column)} downtime (h)`)],
+    summary.most_downtime.map(r => h('tr', { 'data-store': r.store_id },
+      h('td', {}, storeLink(r.store_id)), h('td', { class: 'num', 'data-field': `${widest.column}-downtime` }, number(r[`${widest.name}_downtime`])),
+      h('td', { class: 'num' }, number(r[`${widest.name}_business`])), narrower.map(w => h('td', { class: 'num' }, number(r[`${w.name}_downtime`]))))),
+    { id: 'most-downtime' });
+}
+
 export async function overview(ctx) {
   const [digest, list, open] = await Promise.all([getJson('/ui/api/overview'), getJson('/reports?limit=20'), getJson('/incidents?open=true&limit=20')]);
   const { stores } = digest;
@@ -52,14 +67,9 @@ export async function overview(ctx) {
     ? [
         h('p', {}, 'From report ', h('a', { href: '#/reports' }, summary.report_id), ` (${summary.method}, now ${summary.now}, ${summary.stores} stores).`),
         h('div', { class: 'charts' },
-          histogram('Last day', summary.histogram.last_day, summary.histogram.no_business_day, 'hist-day'),
-          histogram('Last week', summary.histogram.last_week, summary.histogram.no_business_week, 'hist-week')),
+          summary.windows.map(w => histogram(windowLabel(w.name), summary.histogram[w.name], summary.histogram[`no_business_${w.column}`], `hist-${w.column}`))),
         h('h2', { id: 'downtime' }, 'Most downtime in business hours'),
-        table('The 20 stores with most estimated downtime in the last week (hours)', ['Store', 'Week downtime (h)', 'Week business (h)', 'Day downtime (h)'],
-          summary.most_downtime.map(r => h('tr', { 'data-store': r.store_id },
-            h('td', {}, storeLink(r.store_id)), h('td', { class: 'num', 'data-field': 'week-downtime' }, number(r.last_week_downtime)),
-            h('td', { class: 'num' }, number(r.last_week_business)), h('td', { class: 'num' }, number(r.last_day_downtime)))),
-          { id: 'most-downtime' }),
+        downtimeTable(summary),
       ]
     : [h('p', {}, 'No report has completed yet: ', h('a', { href: '#/reports' }, 'trigger one'), '.')];
 

@@ -54,7 +54,8 @@ function hours(list) {
 }
 
 function figures(detail) {
-  const windows = [['last_hour', 'Last hour (minutes)'], ['last_day', 'Last day (hours)'], ['last_week', 'Last week (hours)']];
+  // "last_hour" in minutes -> "Last hour (minutes)".
+  const windows = detail.windows.map(w => [w.name, `${w.name.charAt(0).toUpperCase()}${w.name.slice(1).replace(/_/g, ' ')} (${w.unit})`]);
   const fields = ['uptime', 'downtime', 'unknown', 'business', 'estimated_uptime', 'estimated_downtime', 'polls'];
   return table(`Figures at ${detail.now} (${detail.method})`, ['Window', ...fields.map(f => f.replace('_', ' '))],
     windows.map(([name, label]) => h('tr', { 'data-window': name }, h('th', { scope: 'row' }, label),

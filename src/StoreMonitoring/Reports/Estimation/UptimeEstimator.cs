@@ -25,23 +25,21 @@ public static class UptimeEstimator
     /// <summary>
     /// The share of active among in-hours polls in the window, times the window's business time.
     /// A window with no such poll borrows the share of the next wider window (day for the hour,
-    /// week for the day); a week with none takes the state of the latest poll at or before now.
+    /// week for the day); the widest with none takes the state of the latest poll at or before now.
     /// </summary>
     public static StoreUptime Ratio(ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> businessHours, ReportWindows windows)
     {
-        var week = CountInHours(polls, businessHours, windows.WeekStart, windows.Now);
-        var day = CountInHours(polls, businessHours, windows.DayStart, windows.Now);
-        var hour = CountInHours(polls, businessHours, windows.HourStart, windows.Now);
+        var figures = new WindowUptime[windows.Count];
+        var share = polls.Length > 0 && polls[^1].Active ? 1.0 : 0.0;
+        for (var i = windows.Count - 1; i >= 0; i--)
+        {
+            var start = windows.Start(i);
+            var count = CountInHours(polls, businessHours, start, windows.Now);
+            share = count.Share ?? share;
+            figures[i] = RatioWindow(businessHours, start, windows.Now, share, count.Total);
+        }
 
-        var fallback = polls.Length > 0 && polls[^1].Active ? 1.0 : 0.0;
-        var weekShare = week.Share ?? fallback;
-        var dayShare = day.Share ?? weekShare;
-        var hourShare = hour.Share ?? dayShare;
-
-        return new StoreUptime(
-            RatioWindow(businessHours, windows.HourStart, windows.Now, hourShare, hour.Total),
-            RatioWindow(businessHours, windows.DayStart, windows.Now, dayShare, day.Total),
-            RatioWindow(businessHours, windows.WeekStart, windows.Now, weekShare, week.Total));
+        return new StoreUptime(windows.List, figures);
     }
 
     private static WindowUptime RatioWindow(ReadOnlySpan<TimeRange> businessHours, long start, long end, double share, int polls)
@@ -88,9 +86,10 @@ public static class UptimeEstimator
     /// </summary>
     /// <remarks>
     /// The estimated figures share the unknown time out by the store's known up share over the
-    /// week, or, when nothing in the week is known, by <paramref name="history"/>; the hour's
-    /// unknown time goes wholly to the likelier state, because a store's state seldom changes
-    /// within an hour and a split would be wrong whichever way the hour went.
+    /// widest window (the week), or, when nothing in it is known, by <paramref name="history"/>; a
+    /// window marked <see cref="ReportWindow.UnknownToLikelier"/> (the hour) gives its unknown time
+    /// wholly to the likelier state, because a store's state seldom changes within an hour and a
+    /// split would be wrong whichever way the hour went.
     /// </remarks>
     /// <param name="history">The store's polls at or before now, counted as <see cref="PollHistory.Add"/> does.</param>
     public static StoreUptime Interpolated(
@@ -101,16 +100,26 @@ public static class UptimeEstimator
         try
         {
             PollCover.Compute(polls, businessHours, windows.WeekStart, settings, cover);
-            var hour = Sweep(polls, cover, businessHours, windows.HourStart, windows.Now);
-            var day = Sweep(polls, cover, businessHours, windows.DayStart, windows.Now);
-            var week = Sweep(polls, cover, businessHours, windows.WeekStart, windows.Now);
+            var count = windows.Count;
+            Span<Coverage> sweeps = count <= 16 ? stackalloc Coverage[count] : new Coverage[count];
+            for (var i = 0; i < count; i++)
+            {
+                sweeps[i] = Sweep(polls, cover, businessHours, windows.Start(i), windows.Now);
+            }
 
-            // Nothing known in the week: the store's history is the evidence left, and with no
-            // history either, the latest poll (as in the ratio method's last fallback).
-            var share = week.Up + week.Down > 0 ? (double)week.Up / (week.Up + week.Down)
+            // Nothing known in the widest window: the store's history is the evidence left, and
+            // with no history either, the latest poll (as in the ratio method's last fallback).
+            var widest = sweeps[count - 1];
+            var share = widest.Up + widest.Down > 0 ? (double)widest.Up / (widest.Up + widest.Down)
                 : history.Share ?? (polls.Length > 0 && polls[^1].Active ? 1.0 : 0.0);
-            var hourShare = share >= 0.5 ? 1.0 : 0.0;
-            return new StoreUptime(hour.ToWindow(hourShare), day.ToWindow(share), week.ToWindow(share));
+            var likelier = share >= 0.5 ? 1.0 : 0.0;
+            var figures = new WindowUptime[count];
+            for (var i = 0; i < count; i++)
+            {
+                figures[i] = sweeps[i].ToWindow(windows.List[i].UnknownToLikelier ? likelier : share);
+            }
+
+            return new StoreUptime(windows.List, figures);
         }
         finally
         {
