@@ -37,6 +37,7 @@ public static class ServiceCollectionExtensions
         });
         services.AddSingleton<Migrator>();
         services.AddSingleton<AppLock>();
+        services.AddSingleton<ConflictRetry>();
         services.AddSingleton<AcceptedInstants>();
         services.AddSingleton<Stores.StoreProfileCache>();
         services.AddSingleton<IncidentUpdater>();

@@ -83,7 +83,7 @@ internal static class PollEndpoints
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid batch of polls");
         }
-        catch (System.Data.Common.DbException ex) when (database.Dialect.IsLockTimeout(ex))
+        catch (System.Data.Common.DbException ex) when (database.Dialect.IsContention(ex))
         {
             // A long file import holds the database (SQLite has one writer), or on a Galera cluster
             // another instance kept committing the same stores first: nothing of the batch was

@@ -23,6 +23,7 @@ public sealed partial class DataImporter(
     AppLock appLock,
     AcceptedInstants accepted,
     IncidentUpdater incidents,
+    ConflictRetry retry,
     TimeProvider time,
     IOptions<StoreMonitoringOptions> options,
     ILogger<DataImporter> logger,
@@ -102,24 +103,15 @@ public sealed partial class DataImporter(
         // status import then already sees the current schedules.
         foreach (var (kind, path) in found.InOrder())
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    files.Add(ImportFile(connection, stores, kind, directory, path, progress, cancellationToken));
-                    break;
-                }
-                catch (DbException ex) when (attempt < FileAttempts && (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex)))
-                {
-                    // Lost a write conflict (on a Galera cluster: polls ingested through another
-                    // node for the same stores won the certification; anywhere: polls registered
-                    // a new store under the key this file gave another one). The file's open transaction
-                    // rolled back, so reading it again is safe; in chunks, what committed before
-                    // then counts as unchanged.
-                    Log.ImportRetried(logger, Path.GetFileName(path), attempt, ex.Message);
-                    cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Random.Shared.Next(50, 250 * attempt)));
-                }
-            }
+            // A lost write conflict (on a Galera cluster: polls ingested through another node for
+            // the same stores won the certification; anywhere: polls registered a new store under
+            // the key this file gave another one) rolled the file's open transaction back, so
+            // reading it again is safe; in chunks, what committed before then counts as unchanged.
+            files.Add(retry.Run(
+                RetryPolicy.ImportFile,
+                _ => ImportFile(connection, stores, kind, directory, path, progress, cancellationToken),
+                (attempt, ex) => Log.ImportRetried(logger, Path.GetFileName(path), attempt, ex.Message),
+                cancellationToken));
         }
 
         var summary = new ImportSummary(startedAt, time.GetUtcNow(), directory, files, found.Missing);
@@ -145,8 +137,6 @@ public sealed partial class DataImporter(
         metrics.ImportFinished(summary);
         return summary;
     }
-
-    private const int FileAttempts = 3;
 
     /// <summary>
     /// Recomputes the incidents an import still owed when it stopped (see

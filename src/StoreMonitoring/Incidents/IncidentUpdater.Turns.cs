@@ -7,7 +7,6 @@ namespace StoreMonitoring.Incidents;
 public sealed partial class IncidentUpdater
 {
     private const int StoresPerTurn = 1000;
-    private const int TurnAttempts = 10;
 
     /// <summary>
     /// Recomputes the incidents of a file's stores after the file committed, a range of stores per
@@ -25,23 +24,18 @@ public sealed partial class IncidentUpdater
         foreach (var keys in touched.Keys.Order().Chunk(StoresPerTurn))
         {
             var batch = keys.ToDictionary(k => k, k => touched[k]);
-            for (var attempt = 1; ; attempt++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var transaction = connection.BeginTransaction();
-                try
+            retry.Run(
+                RetryPolicy.IncidentTurn,
+                _ =>
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var transaction = connection.BeginTransaction();
                     Update(connection, transaction, batch, bulk);
                     connection.Execute("DELETE FROM incident_backlog WHERE store_key IN @keys", new { keys = batch.Keys }, transaction);
                     transaction.Commit();
-                    break;
-                }
-                catch (DbException ex) when (attempt < TurnAttempts && database.Dialect.IsLockTimeout(ex))
-                {
-                    transaction.Rollback();
-                    cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 40 * attempt)));
-                }
-            }
+                    return true;
+                },
+                cancellationToken: cancellationToken);
         }
     }
 

@@ -20,7 +20,8 @@ namespace StoreMonitoring.Incidents;
 /// every incident before it, so everything before it stands and everything after is recomputed.
 /// </remarks>
 public sealed partial class IncidentUpdater(
-    StoreDatabase database, StoreProfileCache profileCache, IOptions<StoreMonitoringOptions> options, TimeProvider time, IEnumerable<IIncidentObserver> observers)
+    StoreDatabase database, StoreProfileCache profileCache, IOptions<StoreMonitoringOptions> options, TimeProvider time, ConflictRetry retry,
+    IEnumerable<IIncidentObserver> observers)
 {
     private const int Context = 64;
 

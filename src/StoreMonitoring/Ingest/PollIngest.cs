@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StoreMonitoring.Import;
@@ -30,18 +29,9 @@ public sealed class InvalidPollBatchException(string message) : Exception(messag
 /// set, <see cref="StatusReader.TryPoll"/>), written with the stores' incidents kept current in
 /// the same transaction, so every instance sees them as soon as the answer is sent.
 /// </summary>
-public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted, IncidentUpdater incidents, ILogger<PollIngest> logger)
+public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted, IncidentUpdater incidents, ConflictRetry retry, ILogger<PollIngest> logger)
 {
     public const int MaxPolls = 100_000;
-    // Waiting for another writer's lock (SQLite busy, a lock wait timeout) already took its time.
-    private const int Attempts = 3;
-
-    // Two instances on two Galera nodes taking batches of the same stores lose to each other's
-    // commits again and again (the stores' incident rows, a new store's key: 1213, or 1062 once the
-    // other's row is applied here): three immediate attempts were not enough there (503 or 500
-    // after the third loss), so a lost race gets more attempts, apart at random.
-    private const int ConflictAttempts = 10;
-
     /// <summary>Writes the batch in <paramref name="body"/> (already in memory, bounded by the caller).</summary>
     public async Task<IngestResult> IngestAsync(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken)
     {
@@ -49,31 +39,10 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
         return await Task.Factory.StartNew(() => IngestWithRetries(body, format, cancellationToken), cancellationToken, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
     }
 
-    private IngestResult IngestWithRetries(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return Ingest(body, format, cancellationToken);
-            }
-            catch (DbException ex) when (LostRace(ex) ? attempt < ConflictAttempts : attempt < Attempts && database.Dialect.IsLockTimeout(ex))
-            {
-                // Another writer took the same new store key or row first (two instances, one
-                // database; a Galera certification conflict): the batch runs again on what it wrote.
-                Log.IngestRetried(logger, attempt, ex.Message);
-                if (LostRace(ex))
-                {
-                    // A random pause, growing, so that two writers of the same stores stop meeting.
-                    var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(10, 20 << Math.Min(attempt, 7)));
-                    cancellationToken.WaitHandle.WaitOne(pause);
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            }
-        }
-    }
-
-    private bool LostRace(DbException exception) => database.Dialect.IsWriteConflict(exception) || database.Dialect.IsDuplicateKey(exception);
+    // Another writer took the same new store key or row first (two instances, one database; a
+    // Galera certification conflict): the batch runs again on what it wrote.
+    private IngestResult IngestWithRetries(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken) =>
+        retry.Run(RetryPolicy.PollBatch, _ => Ingest(body, format, cancellationToken), (attempt, ex) => Log.IngestRetried(logger, attempt, ex.Message), cancellationToken);
 
     private IngestResult Ingest(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken)
     {

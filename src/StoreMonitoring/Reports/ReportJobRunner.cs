@@ -17,16 +17,13 @@ public sealed class ReportJobRunner(
     ReportJobs jobs,
     ReportShards shards,
     ReportCalculator calculator,
+    ConflictRetry retry,
     TimeProvider time,
     IOptions<StoreMonitoringOptions> options,
     ILogger<ReportJobRunner> logger,
     Telemetry.StoreMonitoringMetrics metrics,
     IEnumerable<IReportObserver> observers)
 {
-    // Attempts of a plan's or a shard's save that lost a write conflict (a deadlock on one server,
-    // a lost certification on a Galera cluster).
-    private const int ConflictAttempts = 8;
-
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.Reports.LeaseSeconds);
 
     public async Task PlanAsync(ReportJob job, string worker, CancellationToken stopping)
@@ -151,21 +148,9 @@ public sealed class ReportJobRunner(
             },
             cancellationToken);
 
-    /// <summary>Runs a write again, after a short random pause, when it loses a write conflict (a deadlock, a lost certification).</summary>
-    private async Task<T> RetryOnConflictAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await write();
-            }
-            catch (DbException ex) when (attempt < ConflictAttempts && database.Dialect.IsLockTimeout(ex))
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 << Math.Min(attempt, 5))), time, cancellationToken);
-            }
-        }
-    }
+    /// <summary>Runs a write again when it loses a write conflict (a deadlock on one server, a lost certification on a Galera cluster).</summary>
+    private Task<T> RetryOnConflictAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken) =>
+        retry.RunAsync(RetryPolicy.ReportSave, _ => write(), cancellationToken: cancellationToken);
 
     private void Observe(DbConnection connection, DbTransaction transaction, string reportId, string method, long? now, int stores)
     {

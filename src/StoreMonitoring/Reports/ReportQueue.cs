@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Reports.Estimation;
@@ -11,45 +10,40 @@ namespace StoreMonitoring.Reports;
 /// repeats a waiting or running report with that report instead of computing it twice, whichever
 /// instance (or cluster node) either trigger came through.
 /// </summary>
-public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, IOptions<StoreMonitoringOptions> options)
+public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, ConflictRetry retry, IOptions<StoreMonitoringOptions> options)
 {
-    private const int Attempts = 5;
-
     /// <summary>Queues a report, or returns the identical one already pending or running (<c>Queued</c> false).</summary>
     /// <exception cref="ReportQueueFullException">More than <c>Reports:MaxQueued</c> reports are pending.</exception>
     public async Task<(ReportJob Job, bool Queued)> EnqueueAsync(EstimationMethod method, long? requestedNow, CancellationToken cancellationToken = default)
     {
         var key = ReportJobs.ActiveKey(method, requestedNow);
-        for (var attempt = 1; ; attempt++)
-        {
-            await using (var connection = await database.OpenAsync(cancellationToken))
+        // An identical report queued through another request, instance or node a moment ago takes
+        // the unique active key first: the next attempt answers with that one.
+        return await retry.RunAsync(
+            RetryPolicy.ReportTrigger,
+            async _ =>
             {
-                var same = await connection.QueryFirstOrDefaultAsync<string>(new CommandDefinition(
-                    "SELECT report_id FROM report_jobs WHERE active_key = @key", new { key }, cancellationToken: cancellationToken));
-                if (same is not null && await jobs.GetAsync(same, cancellationToken) is { Status: ReportStatus.Pending or ReportStatus.Running } existing)
+                await using (var connection = await database.OpenAsync(cancellationToken))
                 {
-                    return (existing, false);
+                    var same = await connection.QueryFirstOrDefaultAsync<string>(new CommandDefinition(
+                        "SELECT report_id FROM report_jobs WHERE active_key = @key", new { key }, cancellationToken: cancellationToken));
+                    if (same is not null && await jobs.GetAsync(same, cancellationToken) is { Status: ReportStatus.Pending or ReportStatus.Running } existing)
+                    {
+                        return (existing, false);
+                    }
+
+                    var pending = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                        "SELECT COUNT(*) FROM report_jobs WHERE status = 'Pending'", cancellationToken: cancellationToken));
+                    var limit = options.Value.Reports.MaxQueued;
+                    if (pending >= limit)
+                    {
+                        throw new ReportQueueFullException(limit);
+                    }
                 }
 
-                var pending = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM report_jobs WHERE status = 'Pending'", cancellationToken: cancellationToken));
-                var limit = options.Value.Reports.MaxQueued;
-                if (pending >= limit)
-                {
-                    throw new ReportQueueFullException(limit);
-                }
-            }
-
-            try
-            {
                 return (await jobs.CreateAsync(method, requestedNow, cancellationToken), true);
-            }
-            catch (DbException ex) when (attempt < Attempts && (database.Dialect.IsDuplicateKey(ex) || database.Dialect.IsLockTimeout(ex)))
-            {
-                // The same report was queued through another request, instance or node a moment
-                // ago (its active key is unique): answer with that one.
-            }
-        }
+            },
+            cancellationToken: cancellationToken);
     }
 }
 

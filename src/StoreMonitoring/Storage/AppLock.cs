@@ -30,7 +30,7 @@ public sealed class AppLock(StoreDatabase database, TimeProvider time)
             await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
             return await connection.ExecuteAsync(new CommandDefinition(TakeSql, Parameters(name, holder, lease), cancellationToken: cancellationToken)) == 1;
         }
-        catch (DbException ex) when (database.Dialect.IsLockTimeout(ex))
+        catch (DbException ex) when (database.Dialect.IsContention(ex))
         {
             return false;
         }

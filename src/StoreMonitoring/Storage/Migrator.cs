@@ -73,7 +73,7 @@ public sealed class Migrator(StoreDatabase database, TimeProvider time, IOptions
                     return;
                 }
             }
-            catch (System.Data.Common.DbException ex) when (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex))
+            catch (System.Data.Common.DbException ex) when (database.Dialect.IsContention(ex) || database.Dialect.IsDuplicateKey(ex))
             {
                 // Another instance is creating the row or migrating: wait for it.
             }

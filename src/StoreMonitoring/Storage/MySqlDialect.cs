@@ -36,18 +36,20 @@ public sealed class MySqlDialect(bool causalReads = false) : SqlDialect
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    // 1205: lock wait timeout; 1213: deadlock (on Galera also a lost certification).
-    public override bool IsLockTimeout(DbException exception) => exception is MySqlException { Number: 1205 or 1213 };
+    // 1062: duplicate key; 1205: lock wait timeout; 1213: deadlock (on Galera also a lost certification).
+    public override DbErrorKind Classify(DbException exception) => exception switch
+    {
+        MySqlException { Number: 1062 } => DbErrorKind.DuplicateKey,
+        MySqlException { Number: 1205 } => DbErrorKind.LockTimeout,
+        MySqlException { Number: 1213 } => DbErrorKind.WriteConflict,
+        _ => DbErrorKind.Other,
+    };
 
     // MariaDB turns the correlated form into a scan of every poll; a GROUP BY on the key's prefix is
     // a loose index scan, one seek per store.
     public override string LatestObservationQuery => "SELECT MAX(latest) FROM (SELECT store_key, MAX(observed_at_us) AS latest FROM store_status GROUP BY store_key) t";
 
     public override string InsertUnlessPresent => "INSERT IGNORE";
-
-    public override bool IsDuplicateKey(DbException exception) => exception is MySqlException { Number: 1062 };
-
-    public override bool IsWriteConflict(DbException exception) => exception is MySqlException { Number: 1213 };
 
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new MySqlObservationLoader((MySqlConnection)connection, (MySqlTransaction)transaction);

@@ -17,14 +17,20 @@ public abstract class SqlDialect
     /// <summary>Runs once on every opened connection; <paramref name="lockWait"/> bounds waits for other writers' locks.</summary>
     public abstract Task PrepareConnectionAsync(DbConnection connection, TimeSpan lockWait, CancellationToken cancellationToken);
 
+    /// <summary>What a failed statement says about the other writers; each engine's codes map to exactly one kind.</summary>
+    public abstract DbErrorKind Classify(DbException exception);
+
     /// <summary>Whether a statement failed on a key another writer inserted first.</summary>
-    public abstract bool IsDuplicateKey(DbException exception);
+    public bool IsDuplicateKey(DbException exception) => Classify(exception) == DbErrorKind.DuplicateKey;
 
     /// <summary>Whether a statement failed because another writer held a lock for longer than it would wait.</summary>
-    public abstract bool IsLockTimeout(DbException exception);
+    public bool IsLockTimeout(DbException exception) => Classify(exception) == DbErrorKind.LockTimeout;
 
     /// <summary>Whether a transaction lost to a concurrent writer of the same rows and may simply run again (a deadlock, a lost Galera certification).</summary>
-    public virtual bool IsWriteConflict(DbException exception) => false;
+    public bool IsWriteConflict(DbException exception) => Classify(exception) == DbErrorKind.WriteConflict;
+
+    /// <summary>Whether another writer was in the way: it held the lock past the wait, or won the rows (a claim that lost, a busy database).</summary>
+    public bool IsContention(DbException exception) => Classify(exception) is DbErrorKind.LockTimeout or DbErrorKind.WriteConflict;
 
     /// <summary>
     /// Whether writers take turns by themselves: one writer at a time, and a transaction that read

@@ -46,15 +46,18 @@ public sealed class SqliteDialect : SqlDialect
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    // SQLITE_BUSY and SQLITE_LOCKED: another connection holds the lock it waited for.
-    public override bool IsLockTimeout(DbException exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
+    // SQLITE_BUSY and SQLITE_LOCKED: another connection holds the lock it waited for (one writer
+    // at a time, so no write conflict of its own); SQLITE_CONSTRAINT: a unique or primary key already taken.
+    public override DbErrorKind Classify(DbException exception) => exception switch
+    {
+        SqliteException { SqliteErrorCode: 5 or 6 } => DbErrorKind.LockTimeout,
+        SqliteException { SqliteErrorCode: 19 } => DbErrorKind.DuplicateKey,
+        _ => DbErrorKind.Other,
+    };
 
-    // SQLITE_CONSTRAINT: a unique or primary key already taken.
     public override string InsertUnlessPresent => "INSERT OR IGNORE";
 
     public override bool SerializesWriters => true;
-
-    public override bool IsDuplicateKey(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
 
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new SqliteObservationLoader((SqliteConnection)connection, (SqliteTransaction)transaction);

@@ -30,7 +30,7 @@ public sealed class StoreDatabase : IAsyncDisposable, IDisposable
         {
             return await connection.ExecuteAsync(claim);
         }
-        catch (DbException ex) when (Dialect.IsLockTimeout(ex))
+        catch (DbException ex) when (Dialect.IsContention(ex))
         {
             return 0;
         }

@@ -8,7 +8,7 @@ using StoreMonitoring.Storage;
 namespace StoreMonitoring.Stores;
 
 /// <summary>A store's business hours or time zone changed in place, without a whole snapshot file.</summary>
-public sealed class StoreEdits(StoreDatabase database, IncidentUpdater incidents)
+public sealed class StoreEdits(StoreDatabase database, IncidentUpdater incidents, ConflictRetry retry)
 {
     /// <summary>Replaces one store's weekly hours (none at all: open 24x7), registering the store if new.</summary>
     public Task SetHoursAsync(string storeId, IReadOnlyList<OpeningWindow> windows, CancellationToken cancellationToken = default) =>
@@ -39,9 +39,10 @@ public sealed class StoreEdits(StoreDatabase database, IncidentUpdater incidents
             throw new ArgumentException(problem, nameof(storeId));
         }
 
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        // Another writer registered a store with the same new key first: go again.
+        await retry.RunAsync(
+            RetryPolicy.StoreEdit,
+            async _ =>
             {
                 await using var connection = await database.OpenAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -53,12 +54,7 @@ public sealed class StoreEdits(StoreDatabase database, IncidentUpdater incidents
                 // What the store's polls mean changed: its incidents are recomputed whole.
                 incidents.Update(connection, transaction, new Dictionary<int, long> { [key] = long.MinValue });
                 await transaction.CommitAsync(cancellationToken);
-                return;
-            }
-            catch (DbException ex) when (attempt < 3 && (database.Dialect.IsDuplicateKey(ex) || database.Dialect.IsLockTimeout(ex)))
-            {
-                // Another writer registered a store with the same new key first: go again.
-            }
-        }
+            },
+            cancellationToken: cancellationToken);
     }
 }
