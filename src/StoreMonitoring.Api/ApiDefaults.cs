@@ -18,10 +18,10 @@ internal static class ApiDefaults
         // A body read past its limit throws with 413 in it; a database that cannot be reached (a
         // cluster node down) is a 503 to try again, through another instance or later; everything
         // else unexpected is a 500. Problem details carry only the trace id, never the exception's text.
-        services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = ex => ex switch
+        services.AddOptions<ExceptionHandlerOptions>().Configure<StoreMonitoring.Storage.StoreDatabase>((options, database) => options.StatusCodeSelector = ex => ex switch
         {
             BadHttpRequestException bad => bad.StatusCode,
-            _ when StoreMonitoring.Storage.SqlDialect.IsUnavailable(ex) => StatusCodes.Status503ServiceUnavailable,
+            _ when database.Dialect.IsUnavailableError(ex) => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         });
         services.AddOpenApi(options => options

@@ -37,10 +37,10 @@ internal static partial class Log
     [LoggerMessage(2004, LogLevel.Information, "Import progress {File}: {Rows} rows")]
     public static partial void ImportProgress(ILogger logger, string file, long rows);
 
-    [LoggerMessage(5001, LogLevel.Information, "Polls ingested: {Accepted} accepted, {Unchanged} unchanged, {Rejected} rejected, {Conflicts} conflicts; incidents of {Stores} stores current; {LoadMs} ms to load, {ElapsedMs} ms in all")]
+    [LoggerMessage(2101, LogLevel.Information, "Polls ingested: {Accepted} accepted, {Unchanged} unchanged, {Rejected} rejected, {Conflicts} conflicts; incidents of {Stores} stores current; {LoadMs} ms to load, {ElapsedMs} ms in all")]
     public static partial void PollsIngested(ILogger logger, long accepted, long unchanged, long rejected, long conflicts, int stores, long loadMs, long elapsedMs);
 
-    [LoggerMessage(5002, LogLevel.Warning, "Poll batch ran into another writer (attempt {Attempt}), trying again: {Reason}")]
+    [LoggerMessage(2102, LogLevel.Warning, "Poll batch ran into another writer (attempt {Attempt}), trying again: {Reason}")]
     public static partial void IngestRetried(ILogger logger, int attempt, string reason);
 
     [LoggerMessage(3002, LogLevel.Information, "Report {ReportId} complete: {Stores} stores, method {Method}, {ElapsedMs} ms")]

@@ -6,6 +6,7 @@ using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Time;
+using StoreMonitoring.Storage;
 
 namespace StoreMonitoring.Api.Reports;
 
@@ -35,7 +36,7 @@ internal static class ReportEndpoints
     }
 
     private static async Task<Results<Ok<TriggerResponse>, ValidationProblem, ProblemHttpResult>> TriggerReport(
-        ReportQueue queue, ReportSignal signal, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options, HttpContext context, string? method, string? now, CancellationToken cancellationToken)
+        ReportQueue queue, WakeSignal<ReportJobs> signal, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options, HttpContext context, string? method, string? now, CancellationToken cancellationToken)
     {
         var query = new ApiQuery();
         var estimationMethod = query.Method(method, options.Value.Reports.DefaultMethod);
@@ -48,7 +49,7 @@ internal static class ReportEndpoints
         ReportJob job;
         try
         {
-            (job, _) = await queue.EnqueueAsync(estimationMethod, requestedNow, cancellationToken);
+            job = await queue.EnqueueAsync(estimationMethod, requestedNow, cancellationToken);
         }
         catch (ReportQueueFullException ex)
         {

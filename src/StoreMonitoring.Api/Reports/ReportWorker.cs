@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Reports;
+using StoreMonitoring.Storage;
 
 namespace StoreMonitoring.Api.Reports;
 
@@ -8,35 +9,10 @@ internal static class ReportWorkerExtensions
 {
     public static IServiceCollection AddReportWorker(this IServiceCollection services)
     {
-        services.AddSingleton<ReportSignal>();
+        services.AddSingleton<WakeSignal<ReportJobs>>();
         services.AddHostedService<ReportWorker>();
         return services;
     }
-}
-
-/// <summary>Wakes the worker when a report is queued here, instead of waiting for its next poll.</summary>
-internal sealed class ReportSignal : IDisposable
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled: one wake-up is enough.
-            }
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-
-    public void Dispose() => _signal.Dispose();
 }
 
 /// <summary>
@@ -46,10 +22,10 @@ internal sealed class ReportSignal : IDisposable
 /// whose worker died is taken over when its lease runs out.
 /// </summary>
 internal sealed partial class ReportWorker(
-    ReportJobs jobs, ReportShards shards, ReportJobRunner runner, ReportSignal signal, IOptions<StoreMonitoringOptions> options, ILogger<ReportWorker> logger) : BackgroundService
+    ReportJobs jobs, ReportShards shards, ReportJobRunner runner, WakeSignal<ReportJobs> signal, IOptions<StoreMonitoringOptions> options, ILogger<ReportWorker> logger) : BackgroundService
 {
     private readonly string _worker =
-        $"{options.Value.Reports.InstanceName ?? Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+        StoreMonitoring.Storage.WorkerIds.New(options.Value.Reports.InstanceName);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,4 +1,7 @@
+using System.Net;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
+using StoreMonitoring.Api.Operations;
 
 namespace StoreMonitoring.Api.Security;
 
@@ -40,6 +43,12 @@ internal static class SecurityHeaders
     public static WebApplicationBuilder AddResponseSecurity(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // Checked on start like every other options class: a typo fails the start, naming the setting.
+        builder.Services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CorsSettings>, SettingsValidator>();
+        builder.Services.AddOptions<DocsSettings>().BindConfiguration(DocsSettings.Section).ValidateOnStart();
+        builder.Services.AddOptions<ReverseProxySettings>().BindConfiguration(ReverseProxySettings.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ReverseProxySettings>, SettingsValidator>();
         var origins = builder.Configuration.GetSection(CorsSettings.Section).Get<CorsSettings>()?.Origins ?? [];
         if (origins.Count > 0)
         {
@@ -121,4 +130,22 @@ internal static class SecurityHeaders
         Uri.TryCreate(origin, UriKind.Absolute, out var uri)
         && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
         && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>The CORS origins and the trusted proxies, checked on start.</summary>
+internal sealed class SettingsValidator : IValidateOptions<CorsSettings>, IValidateOptions<ReverseProxySettings>
+{
+    public ValidateOptionsResult Validate(string? name, CorsSettings options)
+    {
+        var bad = options.Origins.Where(o => !Uri.TryCreate(o, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/" || o.EndsWith('/')).ToList();
+        return bad.Count == 0 ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{CorsSettings.Section}:Origins: {string.Join(", ", bad.Select(o => $"'{o}'"))} is not an origin (scheme://host[:port], no path or trailing slash).");
+    }
+
+    public ValidateOptionsResult Validate(string? name, ReverseProxySettings options)
+    {
+        var bad = options.KnownProxies.Where(p => !IPAddress.TryParse(p, out _)).ToList();
+        return bad.Count == 0 ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{ReverseProxySettings.Section}:KnownProxies: {string.Join(", ", bad.Select(p => $"'{p}'"))} is not an IP address.");
+    }
 }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Alerts;
 using StoreMonitoring.Time;
+using StoreMonitoring.Storage;
 
 namespace StoreMonitoring.Api.Webhooks;
 
@@ -17,13 +18,13 @@ internal static class WebhookWorkerExtensions
 /// when its lease runs out.
 /// </summary>
 internal sealed partial class WebhookWorker(
-    WebhookDispatcher dispatcher, DeliveryQueue queue, StaleStoreCheck staleCheck, WebhookSignal signal, IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<WebhookWorker> logger)
+    WebhookDispatcher dispatcher, DeliveryQueue queue, StaleStoreCheck staleCheck, WakeSignal<DeliveryQueue> signal, IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<WebhookWorker> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RecheckAfterWake = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
 
-    private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly string _worker = StoreMonitoring.Storage.WorkerIds.New();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StoreMonitoring.Import;
 using StoreMonitoring.Incidents;
 using StoreMonitoring.Reports;
+using StoreMonitoring.Storage;
 
 namespace StoreMonitoring.Alerts;
 
@@ -20,7 +21,7 @@ public static class AlertsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsRules>();
         services.AddMetrics();
 
-        services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<WakeSignal<DeliveryQueue>>();
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookOutbox>();
         services.AddSingleton<DeliveryQueue>();

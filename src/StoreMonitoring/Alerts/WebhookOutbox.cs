@@ -37,7 +37,7 @@ public sealed class WebhookDelivery
 /// The transactional outbox: events are written as delivery rows in the transaction of the change
 /// that raises them, one row per matching subscription, and wake the local delivery worker.
 /// </summary>
-public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, WebhookSignal signal)
+public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, WakeSignal<DeliveryQueue> signal)
 {
     internal const string Columns = """
         delivery_id AS DeliveryId, webhook_id AS WebhookId, event_type AS EventType, status AS Status, attempts AS Attempts,
@@ -54,11 +54,10 @@ public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, Web
     {
         var id = "msg_" + Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
         var now = UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+        var insert = database.Dialect.InsertUnlessPresent(
+            "webhook_deliveries", ["delivery_id", "webhook_id", "event_type", "dedupe_key", "payload", "status", "attempts", "created_at_us", "due_at_us"]);
         var inserted = connection.Execute(
-            $"""
-            {database.Dialect.InsertUnlessPresent} INTO webhook_deliveries (delivery_id, webhook_id, event_type, dedupe_key, payload, status, attempts, created_at_us, due_at_us)
-            VALUES (@id, @webhookId, @eventType, @dedupeKey, @payload, 'pending', 0, @now, @now)
-            """,
+            insert.With("(@id, @webhookId, @eventType, @dedupeKey, @payload, 'pending', 0, @now, @now)"),
             new { id, webhookId, eventType, dedupeKey, payload, now }, transaction);
         if (inserted == 0)
         {
@@ -77,7 +76,7 @@ public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, Web
     /// <summary>Queues a <c>webhook.test</c> event on its own connection.</summary>
     public async Task<string> EnqueueTestAsync(WebhookSubscription subscription, CancellationToken cancellationToken = default)
     {
-        var key = $"{WebhookEvents.Test}:{Guid.NewGuid():N}";
+        var key = $"{WebhookEvents.Test}:{Guid.CreateVersion7():N}";
         var payload = WebhookEvents.Payload(WebhookEvents.Test, time.GetUtcNow(), new TestData(subscription.WebhookId, "A test event from Store Monitoring."));
         await using var connection = await database.OpenAsync(cancellationToken);
         return Enqueue(connection, null, subscription.WebhookId, WebhookEvents.Test, key, payload)!;
@@ -91,27 +90,4 @@ public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, Web
             $"SELECT {Columns} FROM webhook_deliveries WHERE webhook_id = @webhookId ORDER BY created_at_us DESC, delivery_id DESC LIMIT @limit",
             new { webhookId, limit }, cancellationToken: cancellationToken))];
     }
-}
-
-/// <summary>Wakes the delivery worker when this process queues an event, instead of at its next poll.</summary>
-public sealed class WebhookSignal : IDisposable
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled: one wake-up is enough.
-        }
-    }
-
-    /// <summary>True when woken, false when the timeout passed.</summary>
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-
-    public void Dispose() => _signal.Dispose();
 }

@@ -34,7 +34,7 @@ public sealed partial class DataImporter(
     private const string LockName = "import";
 
     private readonly SemaphoreSlim _running = new(1, 1);
-    private readonly string _holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly string _holder = WorkerIds.New();
 
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.Import.LeaseSeconds);
 

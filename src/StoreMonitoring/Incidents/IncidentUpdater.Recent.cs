@@ -16,7 +16,7 @@ public sealed partial class IncidentUpdater
     /// there is recomputed on its own.
     /// </summary>
     /// <returns>The stores left without up evidence in the window, for a wider one.</returns>
-    private static Dictionary<int, long> UpdateRecent(
+    private Dictionary<int, long> UpdateRecent(
         DbConnection connection, DbTransaction transaction, Dictionary<int, long> touched, long window, Func<int, StoreProfile> profile,
         EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
     {
@@ -42,9 +42,9 @@ public sealed partial class IncidentUpdater
         using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            command.CommandText = """
+            command.CommandText = $"""
                 SELECT o.store_key, o.observed_at_us, o.active FROM touched_stores t
-                CROSS JOIN store_status o ON o.store_key = t.store_key AND o.observed_at_us >= t.from_us
+                {database.Dialect.OuterFirstJoin} store_status o ON o.store_key = t.store_key AND o.observed_at_us >= t.from_us
                 ORDER BY t.store_key, o.observed_at_us
                 """;
             using var reader = command.ExecuteReader();
@@ -64,7 +64,7 @@ public sealed partial class IncidentUpdater
         }
 
         var stored = connection.Query<StoredIncident>(
-            $"SELECT {StoredIncident.ColumnsOf("i")} FROM touched_stores t CROSS JOIN incidents i ON i.store_key = t.store_key AND i.start_us > t.from_us",
+            $"SELECT {StoredIncident.ColumnsOf("i")} FROM touched_stores t {database.Dialect.OuterFirstJoin} incidents i ON i.store_key = t.store_key AND i.start_us > t.from_us",
             transaction: transaction).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.OrderBy(i => i.StartUs).ToList());
 
         var unresolved = new Dictionary<int, long>();

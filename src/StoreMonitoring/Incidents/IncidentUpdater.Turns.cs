@@ -42,7 +42,7 @@ public sealed partial class IncidentUpdater
     /// <summary>Records, in the transaction that commits an import's polls, that these stores' incidents are owed.</summary>
     public void Owe(DbConnection connection, DbTransaction transaction, IEnumerable<int> storeKeys)
     {
-        using var insert = new BatchInserter(connection, transaction, database.Dialect.InsertUnlessPresent, "incident_backlog", ["store_key"], rowsPerStatement: 500);
+        using var insert = new BatchInserter(connection, transaction, database.Dialect.InsertUnlessPresent("incident_backlog", ["store_key"]), 1, rowsPerStatement: 500);
         foreach (var key in storeKeys)
         {
             insert.Add(key);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Time;
 
@@ -32,8 +33,15 @@ public sealed class ReportJobRunner(
         await using var keeper = LeaseKeeper.Start(ct => jobs.RenewLeaseAsync(job.ReportId, worker, Lease, ct), Lease, time, stopping);
         try
         {
-            // A method this version does not know fails the job here, before anything is written.
-            _ = job.Method;
+            // A method this version does not know (a newer instance queued it) fails the job here, before anything is written.
+            if (!EstimationMethods.TryParse(job.MethodName, out _))
+            {
+                metrics.ReportFinished(job.MethodName, nameof(ReportStatus.Error), TimeSpan.Zero);
+                // The stored name is not repeated: the message says which report, not what a row holds.
+                await jobs.FailAsync(job.ReportId, worker, $"Report {job.ReportId} names an estimation method this version of the service does not know.");
+                return;
+            }
+
             var now = job.RequestedNowUs ?? await calculator.LatestObservationAsync(keeper.Token);
             var keys = now is null ? [] : await calculator.StoreKeysAsync(now.Value, keeper.Token);
             await using var connection = await database.OpenAsync(keeper.Token);

@@ -12,9 +12,9 @@ namespace StoreMonitoring.Reports;
 /// </summary>
 public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, ConflictRetry retry, IOptions<StoreMonitoringOptions> options)
 {
-    /// <summary>Queues a report, or returns the identical one already pending or running (<c>Queued</c> false).</summary>
+    /// <summary>Queues a report, or returns the identical one already pending or running.</summary>
     /// <exception cref="ReportQueueFullException">More than <c>Reports:MaxQueued</c> reports are pending.</exception>
-    public async Task<(ReportJob Job, bool Queued)> EnqueueAsync(EstimationMethod method, long? requestedNow, CancellationToken cancellationToken = default)
+    public async Task<ReportJob> EnqueueAsync(EstimationMethod method, long? requestedNow, CancellationToken cancellationToken = default)
     {
         var key = ReportJobs.ActiveKey(method, requestedNow);
         // An identical report queued through another request, instance or node a moment ago takes
@@ -29,7 +29,7 @@ public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, Conflic
                         "SELECT report_id FROM report_jobs WHERE active_key = @key", new { key }, cancellationToken: cancellationToken));
                     if (same is not null && await jobs.GetAsync(same, cancellationToken) is { Status: ReportStatus.Pending or ReportStatus.Running } existing)
                     {
-                        return (existing, false);
+                        return existing;
                     }
 
                     var pending = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -41,7 +41,7 @@ public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, Conflic
                     }
                 }
 
-                return (await jobs.CreateAsync(method, requestedNow, cancellationToken), true);
+                return await jobs.CreateAsync(method, requestedNow, cancellationToken);
             },
             cancellationToken: cancellationToken);
     }
@@ -49,7 +49,4 @@ public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, Conflic
 
 /// <summary>The queue holds <c>Reports:MaxQueued</c> pending reports already.</summary>
 public sealed class ReportQueueFullException(int limit)
-    : InvalidOperationException($"{limit} reports are already waiting; try again when some have finished.")
-{
-    public int Limit { get; } = limit;
-}
+    : InvalidOperationException($"{limit} reports are already waiting; try again when some have finished.");

@@ -12,18 +12,27 @@ internal sealed class BatchInserter : IDisposable
     private readonly DbConnection _connection;
     private readonly DbTransaction? _transaction;
     private readonly string _head;
+    private readonly string _tail;
     private readonly int _columns;
     private readonly int _rowsPerStatement;
     private readonly List<object?> _values = [];
     private DbCommand? _fullCommand;
 
+    /// <summary>Plain INSERTs (<paramref name="verb"/> <c>INSERT</c>): the same SQL on every engine.</summary>
     public BatchInserter(DbConnection connection, DbTransaction? transaction, string verb, string table, IReadOnlyList<string> columns, int rowsPerStatement = 250)
+        : this(connection, transaction, InsertSql.Into(verb, table, columns), columns.Count, rowsPerStatement)
+    {
+    }
+
+    /// <summary>INSERTs spelled by a dialect, such as <see cref="SqlDialect.InsertUnlessPresent"/>.</summary>
+    public BatchInserter(DbConnection connection, DbTransaction? transaction, InsertSql sql, int columns, int rowsPerStatement = 250)
     {
         _connection = connection;
         _transaction = transaction;
-        _columns = columns.Count;
+        _columns = columns;
         _rowsPerStatement = rowsPerStatement;
-        _head = $"{verb} INTO {table} ({string.Join(", ", columns)}) VALUES ";
+        _head = sql.Head;
+        _tail = sql.Tail;
     }
 
     public long Inserted { get; private set; }
@@ -99,9 +108,19 @@ internal sealed class BatchInserter : IDisposable
             sql.Append(')');
         }
 
-        command.CommandText = sql.ToString();
+        command.CommandText = sql.Append(_tail).ToString();
         return command;
     }
 
     public void Dispose() => _fullCommand?.Dispose();
+}
+
+/// <summary>An INSERT around its VALUES rows: what comes before them (<c>INSERT ... INTO t (a, b) VALUES </c>) and after (empty, or a clause such as <c> ON CONFLICT DO NOTHING</c>).</summary>
+public readonly record struct InsertSql(string Head, string Tail)
+{
+    public static InsertSql Into(string verb, string table, IReadOnlyList<string> columns) =>
+        new($"{verb} INTO {table} ({string.Join(", ", columns)}) VALUES ", "");
+
+    /// <summary>The statement for one row of values, e.g. <c>(@a, @b)</c>.</summary>
+    public string With(string values) => Head + values + Tail;
 }

@@ -41,7 +41,7 @@ public sealed class Migrator(StoreDatabase database, TimeProvider time, IOptions
                 expires_at_us BIGINT NOT NULL
             )
             """, cancellationToken: cancellationToken));
-        var holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+        var holder = WorkerIds.New();
         await AcquireAsync(holder, cancellationToken);
         try
         {

@@ -49,7 +49,15 @@ public sealed class MySqlDialect(bool causalReads = false) : SqlDialect
     // a loose index scan, one seek per store.
     public override string LatestObservationQuery => "SELECT MAX(latest) FROM (SELECT store_key, MAX(observed_at_us) AS latest FROM store_status GROUP BY store_key) t";
 
-    public override string InsertUnlessPresent => "INSERT IGNORE";
+    public override InsertSql InsertUnlessPresent(string table, IReadOnlyList<string> columns) => InsertSql.Into("INSERT IGNORE", table, columns);
+
+    // 1047: a Galera node that is not part of the primary component refuses statements.
+    public override bool IsUnavailableError(Exception exception) => exception switch
+    {
+        MySqlException { IsTransient: true } or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost } or MySqlException { Number: 1047 } => true,
+        MySqlException { InnerException: IOException or System.Net.Sockets.SocketException } => true,
+        _ => false,
+    };
 
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new MySqlObservationLoader((MySqlConnection)connection, (MySqlTransaction)transaction);

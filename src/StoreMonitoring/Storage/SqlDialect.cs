@@ -3,8 +3,10 @@ using System.Data.Common;
 namespace StoreMonitoring.Storage;
 
 /// <summary>
-/// What really differs between the engines: connection set-up, the bulk path for observations and
-/// the spelling of "insert unless present". Everything else is plain SQL shared by both.
+/// What really differs between the engines: connection set-up, what an error means, the bulk path
+/// for observations, the spelling of "insert unless present" and of an outer-first join, and the
+/// unavailability check. Everything else is plain SQL shared by every engine; engine types appear
+/// only in the dialects (a new engine: docs/architecture.md).
 /// </summary>
 public abstract class SqlDialect
 {
@@ -39,8 +41,21 @@ public abstract class SqlDialect
     /// </summary>
     public virtual bool SerializesWriters => false;
 
-    /// <summary>An INSERT that skips rows whose key is already there.</summary>
-    public abstract string InsertUnlessPresent { get; }
+    /// <summary>An INSERT that skips rows whose key is already there: a prefix on some engines, a suffix (<c>ON CONFLICT DO NOTHING</c>) on others.</summary>
+    public abstract InsertSql InsertUnlessPresent(string table, IReadOnlyList<string> columns);
+
+    /// <summary>
+    /// The join that reads its left side as the outer loop (one index seek per left row into the
+    /// right): some planners need telling, others read it as a plain JOIN. Used as
+    /// <c>FROM stores s {OuterFirstJoin} store_status o ON ...</c>.
+    /// </summary>
+    public virtual string OuterFirstJoin => "JOIN";
+
+    /// <summary>
+    /// Whether the database could not be reached or was not ready (its server down, a cluster node
+    /// out of the cluster, a lock held past the wait): worth a 503 and a retry, not a 500.
+    /// </summary>
+    public abstract bool IsUnavailableError(Exception exception);
 
     /// <summary>Starts a bulk load of observations inside <paramref name="transaction"/>.</summary>
     public abstract ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction);
@@ -82,19 +97,6 @@ public abstract class SqlDialect
             SELECT (SELECT MAX(o.observed_at_us) FROM store_status o WHERE o.store_key = s.store_key) AS latest FROM stores s
         ) t
         """;
-
-    /// <summary>
-    /// Whether the database could not be reached or was not ready (its server down, a Galera node
-    /// out of the cluster, a lock held past the wait): worth a 503 and a retry, not a 500.
-    /// </summary>
-    public static bool IsUnavailable(Exception exception) => exception switch
-    {
-        // 1047: a Galera node that is not part of the primary component refuses statements.
-        MySqlConnector.MySqlException { IsTransient: true } or MySqlConnector.MySqlException { ErrorCode: MySqlConnector.MySqlErrorCode.UnableToConnectToHost } or MySqlConnector.MySqlException { Number: 1047 } => true,
-        MySqlConnector.MySqlException { InnerException: IOException or System.Net.Sockets.SocketException } => true,
-        Microsoft.Data.Sqlite.SqliteException { IsTransient: true } => true,
-        _ => false,
-    };
 
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }

@@ -55,7 +55,13 @@ public sealed class SqliteDialect : SqlDialect
         _ => DbErrorKind.Other,
     };
 
-    public override string InsertUnlessPresent => "INSERT OR IGNORE";
+    public override InsertSql InsertUnlessPresent(string table, IReadOnlyList<string> columns) => InsertSql.Into("INSERT OR IGNORE", table, columns);
+
+    // CROSS JOIN keeps the left side as the outer loop in SQLite, whose planner otherwise scans every
+    // poll and runs a per-store subquery for each (1 s instead of 12 ms at 3,678 stores and 21 days).
+    public override string OuterFirstJoin => "CROSS JOIN";
+
+    public override bool IsUnavailableError(Exception exception) => exception is SqliteException { IsTransient: true };
 
     public override bool SerializesWriters => true;
 

@@ -101,13 +101,13 @@ public sealed class StoreQueries(
         var keys = await connection.QueryAsync<int>(new CommandDefinition("SELECT store_key FROM stores", cancellationToken: cancellationToken));
         var profiles = profileCache.Get(connection, null, keys);
         var polls = (await connection.QueryAsync<(int Key, long At, long Active)>(new CommandDefinition(
-                """
+                $"""
                 SELECT o.store_key, o.observed_at_us, o.active FROM stores s
-                CROSS JOIN store_status o ON o.store_key = s.store_key AND o.observed_at_us >= @from AND o.observed_at_us <= @now
+                {database.Dialect.OuterFirstJoin} store_status o ON o.store_key = s.store_key AND o.observed_at_us >= @from AND o.observed_at_us <= @now
                 ORDER BY s.store_key, o.observed_at_us
                 """, new { from, now }, cancellationToken: cancellationToken)))
             .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Select(p => new Poll(p.At, p.Active != 0)).ToArray());
-        var last = await LastPollsAsync(connection, now, cancellationToken);
+        var last = await LastPollsAsync(connection, database.Dialect, now, cancellationToken);
         return [.. profiles.Values
             .Select(store =>
             {
@@ -117,14 +117,12 @@ public sealed class StoreQueries(
             .OrderBy(s => s.Store.StoreId, StringComparer.Ordinal)];
     }
 
-    private static async Task<Dictionary<int, Poll>> LastPollsAsync(DbConnection connection, long now, CancellationToken cancellationToken)
+    private static async Task<Dictionary<int, Poll>> LastPollsAsync(DbConnection connection, SqlDialect dialect, long now, CancellationToken cancellationToken)
     {
-        // An index seek per store for its latest poll at or before now. CROSS JOIN keeps stores as
-        // the outer loop in SQLite, whose planner otherwise scans every poll and runs the subquery
-        // for each (1 s instead of 12 ms at 3,678 stores and 21 days); MySQL reads it as JOIN.
-        const string sql = """
+        // An index seek per store for its latest poll at or before now, stores the outer loop.
+        var sql = $"""
             SELECT s.store_key, o.observed_at_us, o.active FROM stores s
-            CROSS JOIN store_status o ON o.store_key = s.store_key
+            {dialect.OuterFirstJoin} store_status o ON o.store_key = s.store_key
             AND o.observed_at_us = (SELECT MAX(x.observed_at_us) FROM store_status x WHERE x.store_key = s.store_key AND x.observed_at_us <= @now)
             """;
         return (await connection.QueryAsync<(int Key, long At, long Active)>(new CommandDefinition(sql, new { now }, cancellationToken: cancellationToken)))
