@@ -12,51 +12,71 @@ using StoreMonitoring.Api.Stores;
 using StoreMonitoring.Api.Ui;
 using StoreMonitoring.Api.Webhooks;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.UseDefaultUrls("http://localhost:8000");
-builder.Services.AddStoreMonitoring();
-builder.Services.AddReportWorker();
-builder.Services.AddWebhookWorker();
-builder.Services.AddRetention();
-builder.Services.AddApiDefaults();
-builder.Services.AddHealthEndpoints();
-builder.AddApiKeyAuthentication();
-builder.AddRequestLimits();
-builder.AddResponseSecurity();
-builder.AddTelemetry();
-
-var app = builder.Build();
-var access = app.CheckApiAccess();
-
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseReverseProxyHeaders();
-app.UseResponseSecurity();
-if (app.Environment.IsDevelopment())
+if (Startup.WantsHelp(args))
 {
-    app.UseHttpLogging();
+    Console.Out.Write(Startup.Help);
+    return Startup.Ok;
 }
 
-app.UseRouting();
-app.UseAuthentication();
-app.UseRequestLimits();
-app.UseAuthorization();
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
 
-app.MapDocs();
-app.MapHome();
-app.MapHealthEndpoints();
-app.MapMetrics();
-app.MapImport(allowGet: !access.KeysRequired);
-app.MapDebugData();
-app.MapReports();
-app.MapPolls();
-app.MapStores();
-app.MapIncidents();
-app.MapWebhooks();
-app.MapUi();
+    builder.UseDefaultUrls("http://localhost:8000");
+    builder.QuietStartupFailures();
+    builder.Services.AddStoreMonitoring();
+    builder.Services.AddReportWorker();
+    builder.Services.AddWebhookWorker();
+    builder.Services.AddRetention();
+    builder.Services.AddApiDefaults();
+    builder.Services.AddHealthEndpoints();
+    builder.AddApiKeyAuthentication();
+    builder.AddRequestLimits();
+    builder.AddResponseSecurity();
+    builder.AddTelemetry();
 
-app.Run();
+    var app = builder.Build();
+    var access = app.CheckApiAccess();
+
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseReverseProxyHeaders();
+    app.UseResponseSecurity();
+    if (app.Environment.IsDevelopment())
+    {
+        app.UseHttpLogging();
+    }
+
+    app.UseRouting();
+    app.UseAuthentication();
+    app.UseRequestLimits();
+    app.UseAuthorization();
+
+    app.MapDocs();
+    app.MapHome();
+    app.MapHealthEndpoints();
+    app.MapMetrics();
+    app.MapImport(allowGet: !access.KeysRequired);
+    app.MapDebugData();
+    app.MapReports();
+    app.MapPolls();
+    app.MapStores();
+    app.MapIncidents();
+    app.MapWebhooks();
+    app.MapUi();
+
+    app.CheckBeforeStart();
+    app.Run();
+    return Startup.Ok;
+}
+catch (Exception ex) when (ex is not HostAbortedException)
+{
+    // WebApplicationFactory ends the entry point with HostAbortedException once it has the host;
+    // anything else that ends start-up is one line and a small exit code, not a stack trace.
+    var (exitCode, message) = Startup.Describe(ex);
+    Console.Error.WriteLine($"StoreMonitoring.Api: {message}");
+    return exitCode;
+}
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
 public partial class Program;
