@@ -63,6 +63,17 @@ export async function overview(ctx) {
       ]
     : [h('p', {}, 'No report has completed yet: ', h('a', { href: '#/reports' }, 'trigger one'), '.')];
 
+  if (stores.total === 0) {
+    // The same words as the API's 409 for a report asked for now.
+    ctx.show(
+      h('h1', {}, 'Overview'),
+      h('p', { id: 'no-polls', role: 'status' }, 'No polls imported yet: import first, with ',
+        h('code', {}, `curl -X POST ${location.origin}/import_data`), ' (the service\'s data directory) or ',
+        h('code', {}, 'storemon import DIR'), '.'),
+      lastImport(digest));
+    return;
+  }
+
   ctx.show(
     h('h1', {}, 'Overview'),
     h('p', {}, `States at ${digest.now} (the latest poll).`),
