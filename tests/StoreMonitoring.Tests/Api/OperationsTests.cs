@@ -50,6 +50,7 @@ public sealed class OperationsTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         var body = await ready.Content.ReadAsStringAsync();
         Assert.Contains("not reachable", body, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"unhealthy\"", body, StringComparison.Ordinal);
         Assert.DoesNotContain(db.Folder.Path, body, StringComparison.Ordinal);
         var health = await client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
@@ -69,6 +70,10 @@ public sealed class OperationsTests
         await ((StoreMonitoring.Storage.Migrator)app.Services.GetService(typeof(StoreMonitoring.Storage.Migrator))!).MigrateAsync();
         var ready = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Contains("schema version", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var readyBody = await ready.Content.ReadAsStringAsync();
+        Assert.Contains("schema version", readyBody, StringComparison.Ordinal);
+        // One spelling of health states: /health says "healthy" too.
+        Assert.StartsWith("""{"status":"healthy","checks":{"database":{"status":"healthy",""", readyBody, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"healthy\"", await client.GetStringAsync("/health"), StringComparison.Ordinal);
     }
 }
