@@ -18,65 +18,58 @@ if (Startup.WantsHelp(args))
     return Startup.Ok;
 }
 
-try
+// Whatever ends start-up is one line and a small exit code, not a stack trace (under
+// WebApplicationFactory the entry point's exceptions go to the test instead).
+Startup.ReportFailuresUntilStarted();
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.UseDefaultUrls("http://localhost:8000");
+builder.QuietStartupFailures();
+builder.Services.AddStoreMonitoring();
+builder.Services.AddReportWorker();
+builder.Services.AddWebhookWorker();
+builder.Services.AddRetention();
+builder.Services.AddApiDefaults();
+builder.Services.AddHealthEndpoints();
+builder.AddApiKeyAuthentication();
+builder.AddRequestLimits();
+builder.AddResponseSecurity();
+builder.AddTelemetry();
+
+var app = builder.Build();
+var access = app.CheckApiAccess();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseReverseProxyHeaders();
+app.UseResponseSecurity();
+if (app.Environment.IsDevelopment())
 {
-    var builder = WebApplication.CreateBuilder(args);
-
-    builder.UseDefaultUrls("http://localhost:8000");
-    builder.QuietStartupFailures();
-    builder.Services.AddStoreMonitoring();
-    builder.Services.AddReportWorker();
-    builder.Services.AddWebhookWorker();
-    builder.Services.AddRetention();
-    builder.Services.AddApiDefaults();
-    builder.Services.AddHealthEndpoints();
-    builder.AddApiKeyAuthentication();
-    builder.AddRequestLimits();
-    builder.AddResponseSecurity();
-    builder.AddTelemetry();
-
-    var app = builder.Build();
-    var access = app.CheckApiAccess();
-
-    app.UseExceptionHandler();
-    app.UseStatusCodePages();
-    app.UseReverseProxyHeaders();
-    app.UseResponseSecurity();
-    if (app.Environment.IsDevelopment())
-    {
-        app.UseHttpLogging();
-    }
-
-    app.UseRouting();
-    app.UseAuthentication();
-    app.UseRequestLimits();
-    app.UseAuthorization();
-
-    app.MapDocs();
-    app.MapHome();
-    app.MapHealthEndpoints();
-    app.MapMetrics();
-    app.MapImport(allowGet: !access.KeysRequired);
-    app.MapDebugData();
-    app.MapReports();
-    app.MapPolls();
-    app.MapStores();
-    app.MapIncidents();
-    app.MapWebhooks();
-    app.MapUi();
-
-    app.CheckBeforeStart();
-    app.Run();
-    return Startup.Ok;
+    app.UseHttpLogging();
 }
-catch (Exception ex) when (ex is not HostAbortedException)
-{
-    // WebApplicationFactory ends the entry point with HostAbortedException once it has the host;
-    // anything else that ends start-up is one line and a small exit code, not a stack trace.
-    var (exitCode, message) = Startup.Describe(ex);
-    Console.Error.WriteLine($"StoreMonitoring.Api: {message}");
-    return exitCode;
-}
+
+app.UseRouting();
+app.UseAuthentication();
+app.UseRequestLimits();
+app.UseAuthorization();
+
+app.MapDocs();
+app.MapHome();
+app.MapHealthEndpoints();
+app.MapMetrics();
+app.MapImport(allowGet: !access.KeysRequired);
+app.MapDebugData();
+app.MapReports();
+app.MapPolls();
+app.MapStores();
+app.MapIncidents();
+app.MapWebhooks();
+app.MapUi();
+
+app.CheckBeforeStart();
+app.Run();
+return Startup.Ok;
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
 public partial class Program;

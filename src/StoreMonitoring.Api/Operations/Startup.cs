@@ -47,6 +47,28 @@ internal static partial class Startup
     public static void QuietStartupFailures(this WebApplicationBuilder builder) =>
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
+    /// <summary>
+    /// Until the service has started, an exception that escapes the entry point prints its one
+    /// line and exits with its code, before the runtime would print a stack trace and abort (134).
+    /// </summary>
+    public static void ReportFailuresUntilStarted()
+    {
+        // At most once per process, however many hosts a test run builds.
+        AppDomain.CurrentDomain.UnhandledException -= OnStartupFailure;
+        AppDomain.CurrentDomain.UnhandledException += OnStartupFailure;
+    }
+
+    /// <summary>Once listening, an unexpected crash keeps the runtime's full report.</summary>
+    public static void Started() => AppDomain.CurrentDomain.UnhandledException -= OnStartupFailure;
+
+    private static void OnStartupFailure(object sender, UnhandledExceptionEventArgs e)
+    {
+        var (exitCode, message) = Describe(e.ExceptionObject as Exception ?? new InvalidOperationException("unknown failure"));
+        Console.Error.WriteLine($"StoreMonitoring.Api: {message}");
+        Console.Error.Flush();
+        Environment.Exit(exitCode);
+    }
+
     public static bool WantsHelp(string[] args) => args.Any(a => a is "-h" or "--help" or "-?" or "/?");
 
     /// <summary>
@@ -55,6 +77,7 @@ internal static partial class Startup
     /// </summary>
     public static void CheckBeforeStart(this WebApplication app)
     {
+        app.Lifetime.ApplicationStarted.Register(Started);
         app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
         DatabaseCheck.CheckAsync(app.Services, CancellationToken.None).GetAwaiter().GetResult();
     }

@@ -22,6 +22,11 @@ public static class DatabaseCheck
     public static async Task CheckAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<IOptions<StoreMonitoringOptions>>().Value;
+        if (!options.Database.CheckOnStart)
+        {
+            return;
+        }
+
         var where = Describe(options.Database);
         StoreDatabase database;
         try

@@ -31,6 +31,12 @@ public sealed class OperationsTests
         {
             Assert.Contains(name, metrics, StringComparison.Ordinal);
         }
+
+        // Buckets that fit seconds: a sub-second report lands below 1 s, not in a 0-5 s bucket.
+        Assert.Contains("storemon_report_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"storemon_report_duration_seconds_bucket\{[^}]*le=""0.25""", metrics);
+        Assert.Matches(@"storemon_import_duration_seconds_bucket\{[^}]*le=""0.1""", metrics);
+        Assert.DoesNotMatch(@"storemon_report_duration_seconds_bucket\{[^}]*le=""7500""", metrics);
     }
 
     [Theory]
@@ -42,7 +48,7 @@ public sealed class OperationsTests
         var unreachable = engine == Engine.Sqlite
             ? $"Data Source={Path.Combine(db.Folder.Path, "missing.db")};Mode=ReadOnly"
             : new MySqlConnectionStringBuilder(db.ConnectionString) { Port = 18399, ConnectionTimeout = 2 }.ConnectionString;
-        await using var app = new StoreMonitoringApp(db.Settings(("ConnectionStrings:StoreMonitoring", unreachable), ("StoreMonitoring:Database:MigrateOnStart", "false")));
+        await using var app = new StoreMonitoringApp(db.Settings(("ConnectionStrings:StoreMonitoring", unreachable), ("StoreMonitoring:Database:MigrateOnStart", "false"), ("StoreMonitoring:Database:CheckOnStart", "false")));
         var client = app.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
