@@ -138,6 +138,16 @@ for my $file (@ARGV) {
     open(my $fh, '<', $file) or die "$file: $!";
     my @lines = <$fh>;
     close $fh;
+    # Every relative link leads somewhere.
+    (my $dir = $file) =~ s{[^/]*$}{};
+    for my $n (0 .. $#lines) {
+        while ($lines[$n] =~ /\]\(([^)\s]+)\)/g) {
+            my $target = $1;
+            next if $target =~ m{^(https?:|mailto:|#)};
+            $target =~ s/#.*$//;
+            push @failures, "$file:" . ($n + 1) . ": the link $1 leads nowhere\n" unless -e "$dir$target";
+        }
+    }
     my ($in, $skip, $previous) = (0, 0, '');
     my ($command, $start, @expected, $answering) = ('', 0);
     for my $i (0 .. $#lines) {

@@ -1,5 +1,5 @@
 import { getJson } from './api.js';
-import { h, number, s, storeLink, table } from './dom.js';
+import { h, number, s, storeLink, table, whenUtc } from './dom.js';
 
 const BINS = 10;
 
@@ -31,7 +31,7 @@ function lastImport(debug) {
   const last = debug.last_import;
   const parts = [h('h2', { id: 'import' }, 'Last import')];
   if (!last) return [...parts, h('p', {}, 'No import recorded.')];
-  parts.push(h('p', {}, `${last.succeeded ? 'Succeeded' : 'Failed'}, finished ${last.finished_at}.`));
+  parts.push(h('p', {}, `${last.succeeded ? 'Succeeded' : 'Failed'}, finished ${whenUtc(last.finished_at)}.`));
   if (last.missing_files.length) parts.push(h('p', { class: 'error' }, `Missing: ${last.missing_files.join(', ')}`));
   parts.push(table('Files', ['File', 'Rows read', 'Imported', 'Unchanged', 'Rejected', 'Conflicts', 'Error'],
     last.files.map(f => h('tr', { 'data-file': f.kind },
@@ -50,7 +50,7 @@ export async function overview(ctx) {
 
   const report = summary
     ? [
-        h('p', {}, 'From report ', h('a', { href: '#/reports' }, summary.report_id), ` (${summary.method}, now ${summary.now}, ${summary.stores} stores).`),
+        h('p', {}, 'From report ', h('a', { href: '#/reports' }, summary.report_id), ` (${summary.method}, now ${summary.now ? whenUtc(summary.now) : 'the latest poll'}, ${summary.stores} stores).`),
         h('div', { class: 'charts' },
           histogram('Last day', summary.histogram.last_day, summary.histogram.no_business_day, 'hist-day'),
           histogram('Last week', summary.histogram.last_week, summary.histogram.no_business_week, 'hist-week')),
@@ -76,14 +76,14 @@ export async function overview(ctx) {
 
   ctx.show(
     h('h1', {}, 'Overview'),
-    h('p', {}, `States at ${digest.now} (the latest poll).`),
+    h('p', {}, `States at ${whenUtc(digest.now)} (the latest poll).`),
     figures(stores.total, stores.open_now, stores.down, stores.unknown),
     h('h2', { id: 'uptime' }, 'Uptime distribution'),
     report,
     h('h2', { id: 'open-incidents' }, 'Open incidents'),
     table('Open incidents, newest first (at most 20)', ['Store', 'Started (UTC)', 'Minutes down', 'Polls'],
       open.incidents.map(i => h('tr', { 'data-incident': i.incident_id },
-        h('td', {}, storeLink(i.store_id)), h('td', {}, i.start), h('td', { class: 'num' }, number(i.duration_minutes, 1)), h('td', { class: 'num' }, i.polls))),
+        h('td', {}, storeLink(i.store_id)), h('td', {}, whenUtc(i.start)), h('td', { class: 'num' }, number(i.duration_minutes, 1)), h('td', { class: 'num' }, i.polls))),
       { id: 'open-incidents-table' }),
     lastImport(digest));
 }
