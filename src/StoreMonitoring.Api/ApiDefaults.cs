@@ -12,6 +12,7 @@ internal static class ApiDefaults
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            options.SerializerOptions.Converters.Add(new UtcInstantConverter());
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -66,4 +67,18 @@ internal static class ApiDefaults
 
         return builder;
     }
+}
+
+/// <summary>
+/// Instants held as <see cref="DateTimeOffset"/> (an import's start and end) in the one format of
+/// every other instant the API writes: UTC, microseconds, <c>Z</c>, instead of .NET's seven digits
+/// and <c>+00:00</c>.
+/// </summary>
+internal sealed class UtcInstantConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(StoreMonitoring.Time.UnixMicros.Format(StoreMonitoring.Time.UnixMicros.FromDateTimeOffset(value)));
 }
