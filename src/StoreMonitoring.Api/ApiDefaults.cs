@@ -12,9 +12,21 @@ internal static class ApiDefaults
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            options.SerializerOptions.Converters.Add(new UtcInstantConverter());
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // The status-code pages (no route matched, a file the dashboard does not have, a method
+            // the route does not take) carry a title only: every 404 and 405 says what was asked.
+            var request = context.HttpContext.Request;
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => $"Nothing at {request.Method} {Shorten(request.Path)}: the endpoints are listed at /docs and in /openapi/v1.json.",
+                StatusCodes.Status405MethodNotAllowed => $"{Shorten(request.Path)} does not take {request.Method}; the Allow header lists what it takes.",
+                _ => null,
+            };
+        });
         // A body read past its limit throws with 413 in it; a database that cannot be reached (a
         // cluster node down) is a 503 to try again, through another instance or later; everything
         // else unexpected is a 500. Problem details carry only the trace id, never the exception's text.
@@ -36,6 +48,9 @@ internal static class ApiDefaults
         return services;
     }
 
+    private static string Shorten(PathString path) =>
+        path.Value is { Length: > 100 } text ? text[..100] + "..." : path.Value ?? "/";
+
     /// <summary>
     /// Listens on <paramref name="urls"/> unless the standard ways say otherwise: <c>ASPNETCORE_URLS</c>,
     /// <c>--urls</c>, <c>Urls</c> in configuration, <c>ASPNETCORE_HTTP_PORTS</c> or Kestrel endpoints.
@@ -54,4 +69,18 @@ internal static class ApiDefaults
 
         return builder;
     }
+}
+
+/// <summary>
+/// Instants held as <see cref="DateTimeOffset"/> (an import's start and end) in the one format of
+/// every other instant the API writes: UTC, microseconds, <c>Z</c>, instead of .NET's seven digits
+/// and <c>+00:00</c>.
+/// </summary>
+internal sealed class UtcInstantConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(StoreMonitoring.Time.UnixMicros.Format(StoreMonitoring.Time.UnixMicros.FromDateTimeOffset(value)));
 }

@@ -12,9 +12,20 @@ using StoreMonitoring.Api.Stores;
 using StoreMonitoring.Api.Ui;
 using StoreMonitoring.Api.Webhooks;
 
+if (Startup.WantsHelp(args))
+{
+    Console.Out.Write(Startup.Help);
+    return Startup.Ok;
+}
+
+// Whatever ends start-up is one line and a small exit code, not a stack trace (under
+// WebApplicationFactory the entry point's exceptions go to the test instead).
+Startup.ReportFailuresUntilStarted();
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseDefaultUrls("http://localhost:8000");
+builder.QuietStartupFailures();
 builder.Services.AddStoreMonitoring();
 builder.Services.AddReportWorker();
 builder.Services.AddWebhookWorker();
@@ -56,7 +67,9 @@ app.MapIncidents();
 app.MapWebhooks();
 app.MapUi();
 
+app.CheckBeforeStart();
 app.Run();
+return Startup.Ok;
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
 public partial class Program;

@@ -13,6 +13,9 @@ namespace StoreMonitoring.Cli;
 /// </summary>
 internal static class CliHost
 {
+    /// <summary>Exit codes: 1 bad input or data, 2 bad usage or configuration, 3 another import is running, 4 the database cannot be used.</summary>
+    public const int UsageExitCode = 2, DatabaseExitCode = 4;
+
     /// <param name="settings">Configuration that wins over every other source (a verb's own database, for one).</param>
     public static IHost Build(LogLevel minimumLevel = LogLevel.Warning, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
@@ -41,7 +44,7 @@ internal static class CliHost
 
     /// <summary>Creates or upgrades the schema when configured to, as the web host does at start-up.</summary>
     public static Task PrepareDatabaseAsync(IServiceProvider services, CancellationToken cancellationToken) =>
-        services.GetRequiredService<Migrator>().MigrateIfConfiguredAsync(cancellationToken);
+        DatabaseCheck.CheckAsync(services, cancellationToken);
 
     /// <summary>Runs a verb: a clear message and a non-zero exit code instead of a stack trace.</summary>
     public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> verb, CancellationToken cancellationToken)
@@ -53,14 +56,25 @@ internal static class CliHost
         catch (OptionsValidationException ex)
         {
             await Console.Error.WriteLineAsync($"storemon: configuration error: {string.Join("; ", ex.Failures)}");
-            return 2;
+            return UsageExitCode;
+        }
+        catch (DatabaseUnusableException ex)
+        {
+            await Console.Error.WriteLineAsync($"storemon: {ex.Message}");
+            return DatabaseExitCode;
+        }
+        catch (ArgumentException ex)
+        {
+            // A bad argument: only the rule it broke.
+            await Console.Error.WriteLineAsync($"storemon: {ex.Message}");
+            return UsageExitCode;
         }
         catch (OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("storemon: cancelled");
             return 130;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException or InvalidOperationException)
         {
             await Console.Error.WriteLineAsync($"storemon: {ex.Message}");
             return 1;

@@ -19,6 +19,16 @@ public static class Program
 
     // Ctrl+C cancels the verb; the wait lets an import roll back and release its database lock
     // instead of being killed two seconds later with the lock still leased.
-    public static Task<int> Main(string[] args) =>
-        Commands().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+    public static Task<int> Main(string[] args)
+    {
+        var parse = Commands().Parse(args);
+        if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+        {
+            // One line saying what was wrong, not the parser's list of errors and the whole help.
+            Console.Error.WriteLine($"storemon: {UsageErrors.Describe(parse)}");
+            return Task.FromResult(CliHost.UsageExitCode);
+        }
+
+        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+    }
 }

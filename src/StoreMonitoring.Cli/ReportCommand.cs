@@ -50,7 +50,7 @@ internal static class ReportCommand
         await CliHost.PrepareDatabaseAsync(host.Services, cancellationToken);
         var calculator = host.Services.GetRequiredService<ReportCalculator>();
         var now = requestedNow ?? await calculator.LatestObservationAsync(cancellationToken)
-            ?? throw new InvalidOperationException("The database holds no observations: run `storemon import` first.");
+            ?? throw new InvalidOperationException("no polls imported yet: import first (storemon import DIR).");
 
         var line = new ProgressLine(TimeProvider.System);
         var total = await calculator.CountStoresAsync(now, cancellationToken);

@@ -16,8 +16,19 @@ namespace StoreMonitoring;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>The connection string used when none is configured: a SQLite file under the content root.</summary>
-    public const string DefaultSqliteConnectionString = "Data Source=storemonitoring.db";
+    /// <summary>
+    /// The SQLite file used when no connection string is configured, the same for the service and
+    /// <c>storemon</c> whatever directory either starts in: <c>storemonitoring.db</c> in the user's
+    /// data directory (<c>$XDG_DATA_HOME/storemonitoring</c>, by default
+    /// <c>~/.local/share/storemonitoring</c>), or under the content root where a user has none.
+    /// </summary>
+    public static string DefaultSqliteFile(string contentRoot)
+    {
+        var userData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        return string.IsNullOrEmpty(userData)
+            ? Path.Combine(contentRoot, "storemonitoring.db")
+            : Path.Combine(userData, "storemonitoring", "storemonitoring.db");
+    }
 
     /// <summary>Registers the library: options, database, import, reports. The hosts add their own front ends.</summary>
     public static IServiceCollection AddStoreMonitoring(this IServiceCollection services)
@@ -80,7 +91,9 @@ internal sealed class ResolveStoreMonitoringOptions(IConfiguration configuration
 
     private static string SqliteFile(string? connectionString, string root)
     {
-        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? ServiceCollectionExtensions.DefaultSqliteConnectionString : connectionString);
+        var builder = string.IsNullOrWhiteSpace(connectionString)
+            ? new SqliteConnectionStringBuilder { DataSource = ServiceCollectionExtensions.DefaultSqliteFile(root) }
+            : new SqliteConnectionStringBuilder(connectionString);
         if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } file && file != ":memory:" && !Path.IsPathRooted(file))
         {
             builder.DataSource = Path.GetFullPath(file, root);

@@ -50,6 +50,13 @@ public sealed class DatabaseOptions
     /// <summary>Apply pending migrations at start-up; defaults to true for SQLite and false for MySQL.</summary>
     public bool? MigrateOnStart { get; set; }
 
+    /// <summary>
+    /// Open the database before the service listens and stop with one line when it cannot be used
+    /// (the default); false lets the service start with its database down and answer 503 (and
+    /// /health/ready 503) until it comes back.
+    /// </summary>
+    public bool CheckOnStart { get; set; } = true;
+
     /// <summary>MariaDB Galera only: every read waits for the writes committed on the other nodes (wsrep_sync_wait = 1).</summary>
     public bool CausalReads { get; set; }
 

@@ -36,10 +36,18 @@ internal static partial class HealthChecks
         context.Response.ContentType = "application/json; charset=utf-8";
         return JsonSerializer.SerializeAsync(context.Response.Body, new
         {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+            // One spelling of health states across /health, /health/live and /health/ready.
+            status = Spelled(report.Status),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = Spelled(e.Value.Status), description = e.Value.Description }),
         });
     }
+
+    private static string Spelled(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "healthy",
+        HealthStatus.Degraded => "degraded",
+        _ => "unhealthy",
+    };
 
     private sealed partial class DatabaseReadyCheck(StoreDatabase database, ILogger<DatabaseReadyCheck> logger) : IHealthCheck
     {

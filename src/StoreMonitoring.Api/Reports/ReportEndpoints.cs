@@ -35,8 +35,11 @@ internal static class ReportEndpoints
         return app;
     }
 
+    /// <summary>What a report asked for before any import says, here and on the dashboard.</summary>
+    public const string NoPollsYet = "no polls imported yet: import first (POST /import_data, or storemon import DIR).";
+
     private static async Task<Results<Ok<TriggerResponse>, ValidationProblem, ProblemHttpResult>> TriggerReport(
-        ReportQueue queue, WakeSignal<ReportJobs> signal, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options, HttpContext context, string? method, string? now, CancellationToken cancellationToken)
+        ReportQueue queue, WakeSignal<ReportJobs> signal, AcceptedInstants accepted, StoreDatabase database, IOptions<StoreMonitoringOptions> options, HttpContext context, string? method, string? now, CancellationToken cancellationToken)
     {
         var query = new ApiQuery();
         var estimationMethod = query.Method(method, options.Value.Reports.DefaultMethod);
@@ -44,6 +47,14 @@ internal static class ReportEndpoints
         if (!query.IsValid)
         {
             return query.Problem("Invalid report request");
+        }
+
+        // Without `now` a report ends at the latest poll; with none there is no such instant, and a
+        // report "as of 1970" helps nobody. An explicit `now` on an empty database is a well-defined,
+        // empty report.
+        if (requestedNow is null && !await HasPollsAsync(database, cancellationToken))
+        {
+            return TypedResults.Problem(NoPollsYet, statusCode: StatusCodes.Status409Conflict, title: "No polls yet");
         }
 
         ReportJob job;
@@ -59,6 +70,13 @@ internal static class ReportEndpoints
 
         signal.Notify();
         return TypedResults.Ok(new TriggerResponse(job.ReportId, job.MethodName));
+    }
+
+    private static async Task<bool> HasPollsAsync(StoreDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<int>(connection, new Dapper.CommandDefinition(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM store_status) THEN 1 ELSE 0 END", cancellationToken: cancellationToken)) == 1;
     }
 
     private static async Task<Results<Ok<ReportState>, Ok<JsonReport>, PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> GetReport(

@@ -119,8 +119,16 @@ internal static class SecurityHeaders
         if (enabled)
         {
             app.MapOpenApi().AllowAnonymous();
-            // Scalar's default fonts come from its CDN, which the docs policy does not allow.
-            app.MapScalarApiReference("/docs", scalar => scalar.DisableDefaultFonts()).AllowAnonymous();
+            // Scalar's default fonts come from its CDN, which the docs policy does not allow; its
+            // upsells (the developer toolbar's deploy and share, the AI agent, MCP, the SDK client
+            // button) and its telemetry have no place in a service's own reference.
+            app.MapScalarApiReference("/docs", scalar => scalar
+                .DisableDefaultFonts()
+                .HideDeveloperTools()
+                .DisableAgent()
+                .DisableMcp()
+                .HideClientButton()
+                .DisableTelemetry()).AllowAnonymous();
         }
 
         return app;

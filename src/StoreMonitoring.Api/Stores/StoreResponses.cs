@@ -42,7 +42,7 @@ internal static class Views
     public static string State(TimelineState state) => state.ToString().ToLowerInvariant();
 
     public static string Local(long micros, DateTimeZone zone) =>
-        UnixMicros.ToInstant(micros).InZone(zone).ToString("uuuu-MM-dd'T'HH:mm:sso<g>", CultureInfo.InvariantCulture);
+        UnixMicros.ToInstant(micros).InZone(zone).ToString("uuuu-MM-dd'T'HH:mm:sso<m>", CultureInfo.InvariantCulture);
 
     public static IReadOnlyList<HoursView> Hours(WeeklySchedule schedule) =>
         [.. schedule.Windows.OrderBy(w => w.DayOfWeek).ThenBy(w => w.Start).Select(w => new HoursView(w.DayOfWeek, LocalTimeText.Format(w.Start), LocalTimeText.Format(w.End)))];

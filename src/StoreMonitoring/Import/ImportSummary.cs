@@ -53,7 +53,9 @@ public sealed class ImportInProgressException() : InvalidOperationException("Ano
 
 /// <summary>None of the three input files is in the directory.</summary>
 public sealed class InputFilesNotFoundException(string directory)
-    : FileNotFoundException($"No input files in '{directory}': expected store_status.csv, menu_hours.csv (or business_hours.csv, 'Menu hours.csv') and timezones.csv (or bq-results-*.csv).")
+    : FileNotFoundException(System.IO.Directory.Exists(directory)
+        ? $"No input files in '{directory}': expected store_status.csv, menu_hours.csv (or business_hours.csv, 'Menu hours.csv') and timezones.csv (or bq-results-*.csv)."
+        : $"The data directory '{directory}' does not exist: create it with the CSV files in it, or point StoreMonitoring:DataDirectory at the one that holds them.")
 {
     public string Directory { get; } = directory;
 }

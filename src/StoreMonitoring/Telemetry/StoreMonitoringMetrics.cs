@@ -22,13 +22,22 @@ public sealed class StoreMonitoringMetrics
     private readonly Histogram<double> _reportDuration;
     private readonly Counter<long> _reportsFinished;
 
+    /// <summary>
+    /// Buckets for imports and reports, 10 ms to 10 min: the default ones (0, 5, 10, ... 10,000)
+    /// suit milliseconds and put every sub-second report into the first bucket.
+    /// </summary>
+    internal static readonly InstrumentAdvice<double> DurationBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    };
+
     public StoreMonitoringMetrics(IMeterFactory meterFactory, StoreDatabase database)
     {
         var meter = meterFactory.Create(MeterName);
         _pollsImported = meter.CreateCounter<long>("storemon.polls.imported", "{poll}", "Status observations (polls) stored by imports.");
         _pollsRejected = meter.CreateCounter<long>("storemon.polls.rejected", "{row}", "What an import skipped, by file kind and reason: invalid_row counts rows, file_error counts whole files refused.");
-        _importDuration = meter.CreateHistogram<double>("storemon.import.duration", "s", "How long an import run took.");
-        _reportDuration = meter.CreateHistogram<double>("storemon.report.duration", "s", "How long computing a report took, by method and final state.");
+        _importDuration = meter.CreateHistogram<double>("storemon.import.duration", "s", "How long an import run took.", advice: DurationBuckets);
+        _reportDuration = meter.CreateHistogram<double>("storemon.report.duration", "s", "How long computing a report took, by method and final state.", advice: DurationBuckets);
         _reportsFinished = meter.CreateCounter<long>("storemon.reports.finished", "{report}", "Reports that reached a final state (complete or error).");
         meter.CreateObservableGauge("storemon.reports.queued", () => QueuedReports(database), "{report}", "Reports waiting for a worker (Pending).");
     }

@@ -31,6 +31,12 @@ public sealed class OperationsTests
         {
             Assert.Contains(name, metrics, StringComparison.Ordinal);
         }
+
+        // Buckets that fit seconds: a sub-second report lands below 1 s, not in a 0-5 s bucket.
+        Assert.Contains("storemon_report_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"storemon_report_duration_seconds_bucket\{[^}]*le=""0.25""", metrics);
+        Assert.Matches(@"storemon_import_duration_seconds_bucket\{[^}]*le=""0.1""", metrics);
+        Assert.DoesNotMatch(@"storemon_report_duration_seconds_bucket\{[^}]*le=""7500""", metrics);
     }
 
     [Theory]
@@ -42,7 +48,7 @@ public sealed class OperationsTests
         var unreachable = engine == Engine.Sqlite
             ? $"Data Source={Path.Combine(db.Folder.Path, "missing.db")};Mode=ReadOnly"
             : new MySqlConnectionStringBuilder(db.ConnectionString) { Port = 18399, ConnectionTimeout = 2 }.ConnectionString;
-        await using var app = new StoreMonitoringApp(db.Settings(("ConnectionStrings:StoreMonitoring", unreachable), ("StoreMonitoring:Database:MigrateOnStart", "false")));
+        await using var app = new StoreMonitoringApp(db.Settings(("ConnectionStrings:StoreMonitoring", unreachable), ("StoreMonitoring:Database:MigrateOnStart", "false"), ("StoreMonitoring:Database:CheckOnStart", "false")));
         var client = app.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
@@ -50,6 +56,7 @@ public sealed class OperationsTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         var body = await ready.Content.ReadAsStringAsync();
         Assert.Contains("not reachable", body, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"unhealthy\"", body, StringComparison.Ordinal);
         Assert.DoesNotContain(db.Folder.Path, body, StringComparison.Ordinal);
         var health = await client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
@@ -69,6 +76,10 @@ public sealed class OperationsTests
         await ((StoreMonitoring.Storage.Migrator)app.Services.GetService(typeof(StoreMonitoring.Storage.Migrator))!).MigrateAsync();
         var ready = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Contains("schema version", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var readyBody = await ready.Content.ReadAsStringAsync();
+        Assert.Contains("schema version", readyBody, StringComparison.Ordinal);
+        // One spelling of health states: /health says "healthy" too.
+        Assert.StartsWith("""{"status":"healthy","checks":{"database":{"status":"healthy",""", readyBody, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"healthy\"", await client.GetStringAsync("/health"), StringComparison.Ordinal);
     }
 }

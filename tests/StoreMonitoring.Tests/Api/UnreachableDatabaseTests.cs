@@ -14,7 +14,7 @@ public sealed class UnreachableDatabaseTests
         // Nothing listens on port 1 of this machine: the connection is refused at once.
         var down = new MySqlConnectionStringBuilder(db.ConnectionString) { Port = 1, ConnectionTimeout = 2 }.ConnectionString;
         await using var app = new StoreMonitoringApp(db.Settings(
-            ("ConnectionStrings:StoreMonitoring", down), ("StoreMonitoring:Database:MigrateOnStart", "false"), ("StoreMonitoring:Reports:RunWorker", "false")));
+            ("ConnectionStrings:StoreMonitoring", down), ("StoreMonitoring:Database:MigrateOnStart", "false"), ("StoreMonitoring:Database:CheckOnStart", "false"), ("StoreMonitoring:Reports:RunWorker", "false")));
         var client = app.CreateClient();
 
         foreach (var path in new[] { "/reports", "/stores/some-store", $"/get_report?report_id={Guid.NewGuid()}" })

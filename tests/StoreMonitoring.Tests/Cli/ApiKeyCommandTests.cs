@@ -22,7 +22,7 @@ public sealed partial class ApiKeyCommandTests
         await using var app = new StoreMonitoringApp(db.Settings(settings));
         var client = app.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/trigger_report", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiKeys.Request(HttpMethod.Post, "/trigger_report", bearer: key))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ApiKeys.Request(HttpMethod.Post, "/trigger_report?now=2024-10-10T12:00:00Z", bearer: key))).StatusCode);
 
         var other = await Storemon.RunAsync(db, db.Folder.Path, "apikey", "create", "--name", "ops", "--scope", "write");
         Assert.NotEqual(key, KeyLine().Match(other.Output).Groups[1].Value);

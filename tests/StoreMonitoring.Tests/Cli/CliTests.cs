@@ -66,7 +66,7 @@ public sealed class CliTests
 
         var noData = await Storemon.RunAsync(db, db.Folder.Path, "report");
         Assert.Equal(1, noData.ExitCode);
-        Assert.Contains("no observations", noData.Error);
+        Assert.Contains("no polls imported yet: import first", noData.Error);
 
         var data = db.Folder.Sub("bad");
         InputData.Write(Path.Combine(data, "store_status.csv"), "id,state\n1,up\n");

@@ -58,7 +58,7 @@ public sealed class EvaluateCommandTests
         Assert.Contains("No input files", noInput.Error);
 
         var both = await Storemon.RunAsync(db, work, environment, "evaluate", "--data", work, "--report", "r.csv", "--method", "ratio");
-        Assert.Equal(1, both.ExitCode);
+        Assert.Equal(2, both.ExitCode);
         Assert.Contains("--method applies only without --report", both.Error);
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(work));

@@ -11,7 +11,11 @@ public static class Storemon
         RunAsync(db, workingDirectory, new Dictionary<string, string>(), args);
 
     /// <param name="environment">Variables set after the database's, e.g. TMPDIR to watch what a verb leaves behind.</param>
-    public static async Task<Result> RunAsync(TestDatabase db, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<Result> RunAsync(TestDatabase db, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunAsync(db.Settings().Select(s => new KeyValuePair<string, string>(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value!)).Concat(environment), workingDirectory, args);
+
+    /// <summary>Runs with only these variables set on top of the inherited ones (no test database: the defaults).</summary>
+    public static async Task<Result> RunAsync(IEnumerable<KeyValuePair<string, string>> environment, string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "storemon"))
         {
@@ -23,11 +27,6 @@ public static class Storemon
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in db.Settings())
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         foreach (var (key, value) in environment)

@@ -121,7 +121,7 @@ public sealed class LiveContractTests
         Assert.Equal("2024-10-14T14:30:00.000000Z", incident.GetProperty("start").GetString());
         Assert.Equal("2024-10-14T17:30:00.000000Z", incident.GetProperty("end").GetString());
         Assert.Equal(180, incident.GetProperty("duration_minutes").GetDouble());
-        Assert.Equal("2024-10-14T10:30:00-04", incident.GetProperty("start_local").GetString());
+        Assert.Equal("2024-10-14T10:30:00-04:00", incident.GetProperty("start_local").GetString());
         Assert.Single((await (await client.GetAsync("/incidents?open=false&min_minutes=180")).JsonAsync()).GetProperty("incidents").EnumerateArray());
         Assert.Empty((await (await client.GetAsync("/incidents?min_minutes=181")).JsonAsync()).GetProperty("incidents").EnumerateArray());
         Assert.Empty((await (await client.GetAsync("/incidents?open=true")).JsonAsync()).GetProperty("incidents").EnumerateArray());
@@ -132,7 +132,7 @@ public sealed class LiveContractTests
         Assert.Single((await (await client.GetAsync("/incidents?store_id=s1")).JsonAsync()).GetProperty("incidents").EnumerateArray());
 
         var page = await (await client.GetAsync("/stores/s1?now=2024-10-14T21:30:00Z")).JsonAsync();
-        Assert.Equal(("closed", false, "2024-10-14T17:30:00-04"), (page.GetProperty("state").GetString(), page.GetProperty("open_now").GetBoolean(), page.GetProperty("local_time").GetString()));
+        Assert.Equal(("closed", false, "2024-10-14T17:30:00-04:00"), (page.GetProperty("state").GetString(), page.GetProperty("open_now").GetBoolean(), page.GetProperty("local_time").GetString()));
         Assert.Equal(8, page.GetProperty("last_day").GetProperty("business").GetDouble());
         Assert.Equal("up", (await (await client.GetAsync("/stores/s1?now=2024-10-14T19:30:00Z")).JsonAsync()).GetProperty("state").GetString());
         Assert.Equal("down", (await (await client.GetAsync("/stores/s1?now=2024-10-14T16:10:00Z")).JsonAsync()).GetProperty("state").GetString());

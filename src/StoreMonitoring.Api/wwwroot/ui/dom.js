@@ -77,7 +77,14 @@ export function localDays(from, to, zone) {
   return days;
 }
 
-export const number = (value, digits = 2) => Number(value).toLocaleString('en', { maximumFractionDigits: digits });
+// Figures always with the same number of decimals (3.60 beside 10.25, not 3.6).
+export const number = (value, digits = 2) => Number(value).toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** An API instant as people read it: to the second, in UTC ("2025-11-05 23:24:17 UTC"). */
+export const whenUtc = text => `${isoUtc(Math.floor(utc(text) / 1000) * 1000).replace('T', ' ').replace('Z', '')} UTC`;
+
+/** An API instant in a store's zone, to the second ("2025-11-05 17:24:17"). */
+export const whenLocal = (text, zone) => local(utc(text), zone);
 
 export const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 

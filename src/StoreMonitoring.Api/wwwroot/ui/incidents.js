@@ -1,5 +1,5 @@
 import { getJson } from './api.js';
-import { error, h, number, storeLink, table } from './dom.js';
+import { error, h, number, storeLink, table, whenUtc } from './dom.js';
 
 export async function incidents(ctx, params) {
   const query = new URLSearchParams();
@@ -44,7 +44,7 @@ export async function incidents(ctx, params) {
     form,
     failure ? error(failure) : table('Incidents, newest first', ['Store', 'Started (UTC)', 'Ended (UTC)', 'Minutes down', 'Polls'],
       body.incidents.map(i => h('tr', { 'data-incident': i.incident_id, 'data-minutes': i.duration_minutes },
-        h('td', {}, storeLink(i.store_id)), h('td', {}, i.start), h('td', {}, i.end || 'open'),
+        h('td', {}, storeLink(i.store_id)), h('td', {}, whenUtc(i.start)), h('td', {}, i.end ? whenUtc(i.end) : 'open'),
         h('td', { class: 'num' }, number(i.duration_minutes, 1)), h('td', { class: 'num' }, i.polls))),
       { id: 'incident-table' }),
     more);

@@ -1,5 +1,5 @@
 import { getJson } from './api.js';
-import { h, number, s, storeLink, table } from './dom.js';
+import { h, number, s, storeLink, table, whenUtc } from './dom.js';
 
 const BINS = 10;
 
@@ -31,7 +31,7 @@ function lastImport(debug) {
   const last = debug.last_import;
   const parts = [h('h2', { id: 'import' }, 'Last import')];
   if (!last) return [...parts, h('p', {}, 'No import recorded.')];
-  parts.push(h('p', {}, `${last.succeeded ? 'Succeeded' : 'Failed'}, finished ${last.finished_at}.`));
+  parts.push(h('p', {}, `${last.succeeded ? 'Succeeded' : 'Failed'}, finished ${whenUtc(last.finished_at)}.`));
   if (last.missing_files.length) parts.push(h('p', { class: 'error' }, `Missing: ${last.missing_files.join(', ')}`));
   parts.push(table('Files', ['File', 'Rows read', 'Imported', 'Unchanged', 'Rejected', 'Conflicts', 'Error'],
     last.files.map(f => h('tr', { 'data-file': f.kind },
@@ -65,7 +65,7 @@ export async function overview(ctx) {
 
   const report = summary
     ? [
-        h('p', {}, 'From report ', h('a', { href: '#/reports' }, summary.report_id), ` (${summary.method}, now ${summary.now}, ${summary.stores} stores).`),
+        h('p', {}, 'From report ', h('a', { href: '#/reports' }, summary.report_id), ` (${summary.method}, now ${summary.now ? whenUtc(summary.now) : 'the latest poll'}, ${summary.stores} stores).`),
         h('div', { class: 'charts' },
           summary.windows.map(w => histogram(windowLabel(w.name), summary.histogram[w.name], summary.histogram[`no_business_${w.column}`], `hist-${w.column}`))),
         h('h2', { id: 'downtime' }, 'Most downtime in business hours'),
@@ -73,16 +73,27 @@ export async function overview(ctx) {
       ]
     : [h('p', {}, 'No report has completed yet: ', h('a', { href: '#/reports' }, 'trigger one'), '.')];
 
+  if (stores.total === 0) {
+    // The same words as the API's 409 for a report asked for now.
+    ctx.show(
+      h('h1', {}, 'Overview'),
+      h('p', { id: 'no-polls', role: 'status' }, 'No polls imported yet: import first, with ',
+        h('code', {}, `curl -X POST ${location.origin}/import_data`), ' (the service\'s data directory) or ',
+        h('code', {}, 'storemon import DIR'), '.'),
+      lastImport(digest));
+    return;
+  }
+
   ctx.show(
     h('h1', {}, 'Overview'),
-    h('p', {}, `States at ${digest.now} (the latest poll).`),
+    h('p', {}, `States at ${whenUtc(digest.now)} (the latest poll).`),
     figures(stores.total, stores.open_now, stores.down, stores.unknown),
     h('h2', { id: 'uptime' }, 'Uptime distribution'),
     report,
     h('h2', { id: 'open-incidents' }, 'Open incidents'),
     table('Open incidents, newest first (at most 20)', ['Store', 'Started (UTC)', 'Minutes down', 'Polls'],
       open.incidents.map(i => h('tr', { 'data-incident': i.incident_id },
-        h('td', {}, storeLink(i.store_id)), h('td', {}, i.start), h('td', { class: 'num' }, number(i.duration_minutes, 1)), h('td', { class: 'num' }, i.polls))),
+        h('td', {}, storeLink(i.store_id)), h('td', {}, whenUtc(i.start)), h('td', { class: 'num' }, number(i.duration_minutes, 1)), h('td', { class: 'num' }, i.polls))),
       { id: 'open-incidents-table' }),
     lastImport(digest));
 }

@@ -1,5 +1,5 @@
 import { download, getJson, postJson } from './api.js';
-import { error, h, table } from './dom.js';
+import { error, h, table, whenUtc } from './dom.js';
 
 const running = r => r.status === 'Pending' || r.status === 'Running';
 
@@ -21,7 +21,7 @@ function downloads(report) {
 function rows(list) {
   return table('Recent reports, newest first', ['Report', 'Status', 'Method', 'Now', 'Requested', 'Progress', 'Download'],
     list.map(r => h('tr', { 'data-report': r.report_id, 'data-status': r.status },
-      h('td', {}, h('code', {}, r.report_id)), h('td', {}, r.status), h('td', {}, r.method), h('td', {}, r.now || 'latest poll'), h('td', {}, r.requested_at),
+      h('td', {}, h('code', {}, r.report_id)), h('td', {}, r.status), h('td', {}, r.method), h('td', {}, r.now ? whenUtc(r.now) : 'latest poll'), h('td', {}, whenUtc(r.requested_at)),
       h('td', {}, h('progress', { max: 1, value: r.progress, 'aria-label': `Progress of ${r.report_id}` }, `${Math.round(r.progress * 100)}%`),
         ` ${Math.round(r.progress * 100)}%`),
       h('td', {}, downloads(r)))),

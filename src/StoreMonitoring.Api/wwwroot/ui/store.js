@@ -1,5 +1,5 @@
 import { getJson } from './api.js';
-import { DAYS, h, local, localDays, number, s, table, utc } from './dom.js';
+import { DAYS, h, local, localDays, number, s, table, utc, whenLocal } from './dom.js';
 
 const WEEK = 7 * 86400000;
 const STATES = ['up', 'down', 'unknown', 'closed'];
@@ -50,16 +50,16 @@ function timeline(data, zone) {
 
 function hours(list) {
   if (!list.length) return h('p', { id: 'hours' }, 'Open 24 hours, 7 days a week (no hours given).');
-  return h('ul', { id: 'hours', class: 'hours' }, list.map(w => h('li', {}, `${DAYS[w.day]} ${w.start_time_local}–${w.end_time_local}`)));
+  return h('ul', { id: 'hours', class: 'hours' }, list.map(w => h('li', {}, `${DAYS[w.day]} ${w.start_time_local.slice(0, 5)}–${w.end_time_local.slice(0, 5)}`)));
 }
 
 function figures(detail) {
   // "last_hour" in minutes -> "Last hour (minutes)".
   const windows = detail.windows.map(w => [w.name, `${w.name.charAt(0).toUpperCase()}${w.name.slice(1).replace(/_/g, ' ')} (${w.unit})`]);
   const fields = ['uptime', 'downtime', 'unknown', 'business', 'estimated_uptime', 'estimated_downtime', 'polls'];
-  return table(`Figures at ${detail.now} (${detail.method})`, ['Window', ...fields.map(f => f.replace('_', ' '))],
+  return table(`Figures at ${whenLocal(detail.now, detail.timezone)} local (${detail.method})`, ['Window', ...fields.map(f => f.replace('_', ' '))],
     windows.map(([name, label]) => h('tr', { 'data-window': name }, h('th', { scope: 'row' }, label),
-      fields.map(f => h('td', { class: 'num', 'data-field': f, 'data-value': detail[name][f] }, number(detail[name][f]))))),
+      fields.map(f => h('td', { class: 'num', 'data-field': f, 'data-value': detail[name][f] }, f === 'polls' ? detail[name][f] : number(detail[name][f]))))),
     { id: 'figures' });
 }
 
@@ -78,15 +78,15 @@ export async function store(ctx, id) {
     h('h1', {}, 'Store ', h('code', {}, detail.store_id)),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Time zone'), h('dd', { 'data-fact': 'timezone' }, zone),
-      h('dt', {}, 'Local time'), h('dd', { 'data-fact': 'local-time' }, detail.local_time),
+      h('dt', {}, 'Local time'), h('dd', { 'data-fact': 'local-time' }, whenLocal(detail.now, zone)),
       h('dt', {}, 'State'), h('dd', { 'data-fact': 'state' }, h('span', { class: `badge ${detail.state}` }, detail.state), detail.open_now ? ' (open now)' : ' (closed now)'),
-      h('dt', {}, 'Last poll'), h('dd', { 'data-fact': 'last-poll' }, detail.last_poll ? `${detail.last_poll.status} at ${detail.last_poll.timestamp_utc}` : 'none')),
+      h('dt', {}, 'Last poll'), h('dd', { 'data-fact': 'last-poll' }, detail.last_poll ? `${detail.last_poll.status} at ${whenLocal(detail.last_poll.timestamp_utc, zone)} local` : 'none')),
     h('h2', {}, 'Business hours (local time)'), hours(detail.business_hours),
     h('h2', {}, 'Timeline'), timeline(data, zone),
     h('h2', {}, 'Uptime'), figures(detail),
     h('h2', {}, 'Incidents'),
-    table('This store\'s incidents, newest first (at most 20)', ['Started (UTC)', 'Ended (UTC)', 'Minutes down', 'Polls'],
+    table('This store\'s incidents, newest first (at most 20)', ['Started (local)', 'Ended (local)', 'Minutes down', 'Polls'],
       incidents.incidents.map(i => h('tr', { 'data-incident': i.incident_id },
-        h('td', {}, i.start), h('td', {}, i.end || 'open'), h('td', { class: 'num' }, number(i.duration_minutes, 1)), h('td', { class: 'num' }, i.polls))),
+        h('td', {}, whenLocal(i.start, zone)), h('td', {}, i.end ? whenLocal(i.end, zone) : 'open'), h('td', { class: 'num' }, number(i.duration_minutes, 1)), h('td', { class: 'num' }, i.polls))),
       { id: 'store-incidents' }));
 }
