@@ -15,12 +15,17 @@ internal static class ApiDefaults
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         services.AddProblemDetails();
+        services.AddExceptionHandler<Operations.ProblemExceptions>();
+        // A body that does not bind (bad JSON, a wrong type) throws, so that ProblemExceptions can
+        // say which field and why; otherwise it is a bare 400 in every environment but Development.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         // A body read past its limit throws with 413 in it; a database that cannot be reached (a
         // cluster node down) is a 503 to try again, through another instance or later; everything
         // else unexpected is a 500. Problem details carry only the trace id, never the exception's text.
         services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = ex => ex switch
         {
             BadHttpRequestException bad => bad.StatusCode,
+            _ when StoreMonitoring.Storage.SqlDialect.IsStorageFull(ex) => StatusCodes.Status507InsufficientStorage,
             _ when StoreMonitoring.Storage.SqlDialect.IsUnavailable(ex) => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         });

@@ -19,6 +19,9 @@ public static class Program
 
     // Ctrl+C cancels the verb; the wait lets an import roll back and release its database lock
     // instead of being killed two seconds later with the lock still leased.
-    public static Task<int> Main(string[] args) =>
-        Commands().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+    public static Task<int> Main(string[] args)
+    {
+        ProgressLine.RawError = TerminalSafeWriter.Install();
+        return Commands().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+    }
 }

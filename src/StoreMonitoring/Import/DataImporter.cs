@@ -42,7 +42,13 @@ public sealed partial class DataImporter(
     /// <summary>Imports every input file found in <paramref name="directory"/>.</summary>
     /// <exception cref="InputFilesNotFoundException">None of the three files is there.</exception>
     /// <exception cref="ImportInProgressException">Another import, here or in another process, is running.</exception>
-    public async Task<ImportSummary> ImportAsync(string directory, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ImportStorageFullException">The database ran out of space; the files committed before are named.</exception>
+    public Task<ImportSummary> ImportAsync(string directory, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ImportAsync(directory, allowShrink: false, progress, cancellationToken);
+
+    /// <inheritdoc cref="ImportAsync(string, IProgress{ImportProgress}?, CancellationToken)"/>
+    /// <param name="allowShrink">Apply a snapshot file even when it would remove most of the stored rows.</param>
+    public async Task<ImportSummary> ImportAsync(string directory, bool allowShrink, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var files = InputFiles.Find(directory);
         if (files.Count == 0)
@@ -52,7 +58,7 @@ public sealed partial class DataImporter(
 
         // The import is long, synchronous work (Sep's rows are spans): a thread of its own keeps the
         // pool free for requests.
-        var (ran, summary) = await UnderImportLeaseAsync(ct => ImportAll(directory, files, progress, ct), cancellationToken);
+        var (ran, summary) = await UnderImportLeaseAsync(ct => ImportAll(directory, files, progress, allowShrink, ct), cancellationToken);
         return ran ? summary! : throw new ImportInProgressException();
     }
 
@@ -91,7 +97,7 @@ public sealed partial class DataImporter(
         }
     }
 
-    private ImportSummary ImportAll(string directory, InputFiles.Found found, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    private ImportSummary ImportAll(string directory, InputFiles.Found found, IProgress<ImportProgress>? progress, bool allowShrink, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
         using var connection = database.Open();
@@ -106,8 +112,15 @@ public sealed partial class DataImporter(
             {
                 try
                 {
-                    files.Add(ImportFile(connection, stores, kind, directory, path, progress, cancellationToken));
+                    files.Add(ImportFile(connection, stores, kind, directory, path, progress, allowShrink, cancellationToken));
                     break;
+                }
+                catch (DbException ex) when (SqlDialect.IsStorageFull(ex))
+                {
+                    // Nothing more can be written, not even the run's record: the answer names what is in.
+                    Log.StorageFull(logger, ex, Path.GetFileName(path));
+                    throw new ImportStorageFullException(
+                        Path.GetFileName(path), [.. files.Where(f => f.Succeeded && f.Skipped is null).Select(f => f.File)], ex);
                 }
                 catch (DbException ex) when (attempt < FileAttempts && (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex)))
                 {
@@ -122,7 +135,7 @@ public sealed partial class DataImporter(
             }
         }
 
-        var summary = new ImportSummary(startedAt, time.GetUtcNow(), directory, files, found.Missing);
+        var summary = new ImportSummary(startedAt, time.GetUtcNow(), directory, files, found.Missing, found.Ignored);
         // The run's record and what observers write about it (an import.completed event) commit together.
         using var transaction = connection.BeginTransaction();
         connection.Execute(new CommandDefinition(
@@ -196,7 +209,7 @@ public sealed partial class DataImporter(
     }
 
     private FileImportSummary ImportFile(
-        DbConnection connection, StoreRegistry stores, InputKind kind, string directory, string path, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+        DbConnection connection, StoreRegistry stores, InputKind kind, string directory, string path, IProgress<ImportProgress>? progress, bool allowShrink, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(path);
         Log.ImportingFile(logger, kind.ToString(), name);
@@ -210,12 +223,22 @@ public sealed partial class DataImporter(
             }
 
             using var file = InputFile.Open(directory, path);
+            var snapshot = kind == InputKind.StoreStatus ? null : SnapshotFiles.Hash(file);
+            if (snapshot is not null && SnapshotFiles.Applied(connection, kind, snapshot) is { } same)
+            {
+                return Skipped(kind, name, same, stopwatch);
+            }
+
             using var reader = CsvInput.Open(file.Reader, CsvInput.AllColumns);
             using var transaction = connection.BeginTransaction();
             try
             {
                 stores.Refresh(connection, transaction);
-                var context = new ImportContext(connection, transaction, database.Dialect, stores, accepted.Range(), cancellationToken);
+                var context = new ImportContext(connection, transaction, database.Dialect, stores, accepted.Range(), cancellationToken)
+                {
+                    AllowShrink = allowShrink,
+                    EndsInsideLine = () => file.Reader.EndsInsideLine,
+                };
                 var outcome = kind switch
                 {
                     InputKind.StoreStatus => StatusReader.Read(reader, context, rejected, rows => progress?.Report(new ImportProgress(name, rows, file.Fraction))),
@@ -223,6 +246,11 @@ public sealed partial class DataImporter(
                     _ => TimezonesReader.Read(reader, context, rejected),
                 };
                 file.EnsureUnchanged();
+                if (snapshot is not null)
+                {
+                    SnapshotFiles.Record(connection, transaction, kind, snapshot, name, outcome.RowsRead, rejected.Count, UnixMicros.FromDateTimeOffset(time.GetUtcNow()));
+                }
+
                 stores.SaveAdded(connection, transaction);
                 incidents.Owe(connection, transaction, context.Touched.Keys);
                 // Committed only while the lease is still this import's, and renewed by the commit.
@@ -261,6 +289,13 @@ public sealed partial class DataImporter(
             Log.FileRejected(logger, name, reason);
             return new FileImportSummary(kind, name, 0, 0, 0, rejected.Count, 0, stopwatch.ElapsedMilliseconds, rejected.Examples, [], null, null, $"{name}: {reason}");
         }
+    }
+
+    private FileImportSummary Skipped(InputKind kind, string name, SnapshotFiles.AppliedFile same, Stopwatch stopwatch)
+    {
+        var reason = $"identical to the {same.FileName} applied at {UnixMicros.Format(same.AppliedAtUs)}: not applied again, so the stored rows (and any edit made since through PUT /stores/{{id}}/...) stay as they are";
+        Log.SnapshotSkipped(logger, name);
+        return new FileImportSummary(kind, name, same.RowsRead, 0, same.RowsRead - same.Rejected, same.Rejected, 0, stopwatch.ElapsedMilliseconds, [], [], 0, 0, Error: null, Skipped: reason);
     }
 
     private FileImportSummary Imported(InputKind kind, string name, FileOutcome outcome, RejectedRows rejected, Stopwatch stopwatch)

@@ -90,6 +90,23 @@ public abstract class SqlDialect
         _ => false,
     };
 
+    /// <summary>
+    /// Whether a write failed for want of space: the disk (or the database's quota) is full. Worth
+    /// a 507 that says so, not a 500: nothing is wrong with the request, and a retry after space is
+    /// freed succeeds.
+    /// </summary>
+    public static bool IsStorageFull(Exception exception) => exception switch
+    {
+        // SQLITE_FULL (13): "database or disk is full", also past PRAGMA max_page_count.
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 } => true,
+        // 1021 ER_DISK_FULL, 1114 ER_RECORD_FILE_FULL ("The table is full": InnoDB out of space), 3 ER_ERROR_ON_WRITE with errno 28.
+        MySqlConnector.MySqlException { Number: 1021 or 1114 } => true,
+        MySqlConnector.MySqlException { Number: 3 } my when my.Message.Contains("28", StringComparison.Ordinal) => true,
+        IOException io when (io.HResult & 0xFFFF) == 28 => true,
+        _ when exception.InnerException is { } inner => IsStorageFull(inner),
+        _ => false,
+    };
+
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }
 
