@@ -14,7 +14,20 @@ internal static class ApiDefaults
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
-        services.AddProblemDetails();
+        // A status the pipeline sets without a body (no route, a method the route does not take)
+        // still says what to do.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => "Nothing is served at this path: the endpoints are listed at /docs and in /openapi/v1.json.",
+                StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not accepted at this path; the Allow header names the methods that are.",
+                StatusCodes.Status415UnsupportedMediaType => "This endpoint does not take this Content-Type: send application/json.",
+                StatusCodes.Status401Unauthorized => "Send an API key: Authorization: Bearer <key> or X-API-Key: <key>.",
+                StatusCodes.Status403Forbidden => "The API key lacks the scope this endpoint needs.",
+                StatusCodes.Status400BadRequest => "The request could not be read.",
+                _ => null,
+            });
+        services.AddSingleton<Microsoft.AspNetCore.Http.IProblemDetailsWriter, Operations.ProblemJsonWriter>();
         services.AddExceptionHandler<Operations.ProblemExceptions>();
         // A body that does not bind (bad JSON, a wrong type) throws, so that ProblemExceptions can
         // say which field and why; otherwise it is a bare 400 in every environment but Development.

@@ -70,14 +70,12 @@ internal sealed partial class ProblemExceptions(IProblemDetailsService problems,
             switch (inner)
             {
                 case JsonException json:
+                    // The exception's own message names .NET types (often the enclosing one): the path and position say more.
                     var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path[1..];
                     var where = $"line {(json.LineNumber ?? 0) + 1}, byte {json.BytePositionInLine ?? 0}";
-                    var wanted = ConvertedTo().Match(json.Message) is { Success: true } m ? Expected(m.Groups[1].Value) : null;
-                    return (field, wanted is not null
-                        ? $"{field}: the value has the wrong type, expected {wanted} ({where})."
-                        : field == "body"
-                            ? $"The body is not valid JSON, or not the JSON this endpoint takes ({where})."
-                            : $"{field}: the value is malformed or not valid JSON ({where}).");
+                    return (field, field == "body"
+                        ? $"The body is not valid JSON, or not the shape this endpoint takes (an object or an array, see /docs) ({where})."
+                        : $"{field}: the value has the wrong type or is malformed ({where}); see /docs for the field's type.");
                 case InvalidOperationException or System.Text.DecoderFallbackException or ArgumentException:
                     // Invalid UTF-8 or a lone surrogate escape (\uD800) inside a string.
                     return ("body", "The body holds a string that is not valid Unicode (invalid UTF-8, or a lone surrogate escape such as \\uD800).");
@@ -87,20 +85,8 @@ internal sealed partial class ProblemExceptions(IProblemDetailsService problems,
         return null;
     }
 
-    private static string Expected(string type) => type switch
-    {
-        _ when type.Contains("Int", StringComparison.Ordinal) || type.Contains("Double", StringComparison.Ordinal) || type.Contains("Decimal", StringComparison.Ordinal) => "a number",
-        _ when type.Contains("Boolean", StringComparison.Ordinal) => "true or false",
-        _ when type.Contains("String", StringComparison.Ordinal) && !type.Contains('[', StringComparison.Ordinal) => "a string",
-        _ when type.Contains("List", StringComparison.Ordinal) || type.Contains("[]", StringComparison.Ordinal) || type.Contains("IReadOnly", StringComparison.Ordinal) => "an array",
-        _ => "an object",
-    };
-
     // ASP.NET's own messages name the handler's parameter (its C# type and name): the caller needs none of it.
     private static string Safe(string message) => ParameterName().Replace(message, "the request body");
-
-    [GeneratedRegex(@"could not be converted to ([^\s.]+(?:\.[^\s.]+)*?)\. Path", RegexOptions.CultureInvariant)]
-    private static partial Regex ConvertedTo();
 
     [GeneratedRegex("parameter \"[^\"]*\"", RegexOptions.CultureInvariant)]
     private static partial Regex ParameterName();

@@ -33,6 +33,10 @@ public sealed partial class DataImporter(
     private const string LockName = "import";
 
     private readonly SemaphoreSlim _running = new(1, 1);
+
+    // What the file being imported has committed so far (null: nothing), for the answer to a full
+    // disk; one import runs at a time in this process.
+    private string? _committedOfFile;
     private readonly string _holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.Import.LeaseSeconds);
@@ -112,6 +116,7 @@ public sealed partial class DataImporter(
             {
                 try
                 {
+                    _committedOfFile = null;
                     files.Add(ImportFile(connection, stores, kind, directory, path, progress, allowShrink, cancellationToken));
                     break;
                 }
@@ -120,7 +125,9 @@ public sealed partial class DataImporter(
                     // Nothing more can be written, not even the run's record: the answer names what is in.
                     Log.StorageFull(logger, ex, Path.GetFileName(path));
                     throw new ImportStorageFullException(
-                        Path.GetFileName(path), [.. files.Where(f => f.Succeeded && f.Skipped is null).Select(f => f.File)], ex);
+                        Path.GetFileName(path),
+                        [.. files.Where(f => f.Succeeded && f.Skipped is null).Select(f => f.File), .. _committedOfFile is { } partly ? [partly] : Array.Empty<string>()],
+                        ex);
                 }
                 catch (DbException ex) when (attempt < FileAttempts && (database.Dialect.IsLockTimeout(ex) || database.Dialect.IsDuplicateKey(ex)))
                 {
@@ -260,6 +267,7 @@ public sealed partial class DataImporter(
                 }
 
                 transaction.Commit();
+                _committedOfFile = $"{name} (its incidents are brought up to date by the next import)";
                 UpdateIncidents(connection, name, context.Touched, bulk: true, cancellationToken);
                 return Imported(kind, name, outcome, rejected, stopwatch);
             }

@@ -47,6 +47,13 @@ public static class StoreIds
             return "store_id contains '/' or '\\' (it could not be a URL path segment)";
         }
 
+        // The text of an encoded separator: servers leave %2F undecoded in a path (so /stores/a%2Fb
+        // would be this id and the id a/b at once), and proxies differ in whether they decode it.
+        if (storeId.Contains("%2F", StringComparison.OrdinalIgnoreCase) || storeId.Contains("%5C", StringComparison.OrdinalIgnoreCase))
+        {
+            return "store_id contains '%2F' or '%5C', an encoded '/' or '\\' (proxies may decode it into a path separator)";
+        }
+
         if (storeId is "." or "..")
         {
             return "store_id is '.' or '..' (a URL path would resolve it away)";
