@@ -15,24 +15,31 @@ internal static class ApiDefaults
             options.SerializerOptions.Converters.Add(new UtcInstantConverter());
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
+        // A status the pipeline sets without a body (no route, a method the route does not take)
+        // still says what to do.
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-        {
-            // The status-code pages (no route matched, a file the dashboard does not have, a method
-            // the route does not take) carry a title only: every 404 and 405 says what was asked.
-            var request = context.HttpContext.Request;
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
-                StatusCodes.Status404NotFound => $"Nothing at {request.Method} {Shorten(request.Path)}: the endpoints are listed at /docs and in /openapi/v1.json.",
-                StatusCodes.Status405MethodNotAllowed => $"{Shorten(request.Path)} does not take {request.Method}; the Allow header lists what it takes.",
+                StatusCodes.Status404NotFound => "Nothing is served at this path: the endpoints are listed at /docs and in /openapi/v1.json.",
+                StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not accepted at this path; the Allow header names the methods that are.",
+                StatusCodes.Status415UnsupportedMediaType => "This endpoint does not take this Content-Type: send application/json.",
+                StatusCodes.Status401Unauthorized => "Send an API key: Authorization: Bearer <key> or X-API-Key: <key>.",
+                StatusCodes.Status403Forbidden => "The API key lacks the scope this endpoint needs.",
+                StatusCodes.Status400BadRequest => "The request could not be read.",
                 _ => null,
-            };
-        });
+            });
+        services.AddSingleton<Microsoft.AspNetCore.Http.IProblemDetailsWriter, Operations.ProblemJsonWriter>();
+        services.AddExceptionHandler<Operations.ProblemExceptions>();
+        // A body that does not bind (bad JSON, a wrong type) throws, so that ProblemExceptions can
+        // say which field and why; otherwise it is a bare 400 in every environment but Development.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         // A body read past its limit throws with 413 in it; a database that cannot be reached (a
         // cluster node down) is a 503 to try again, through another instance or later; everything
         // else unexpected is a 500. Problem details carry only the trace id, never the exception's text.
         services.AddOptions<ExceptionHandlerOptions>().Configure<StoreMonitoring.Storage.StoreDatabase>((options, database) => options.StatusCodeSelector = ex => ex switch
         {
             BadHttpRequestException bad => bad.StatusCode,
+            _ when database.Dialect.IsStorageFull(ex) => StatusCodes.Status507InsufficientStorage,
             _ when database.Dialect.IsUnavailableError(ex) => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         });

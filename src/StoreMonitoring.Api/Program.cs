@@ -34,6 +34,7 @@ builder.Services.AddApiDefaults();
 builder.Services.AddHealthEndpoints();
 builder.AddApiKeyAuthentication();
 builder.AddRequestLimits();
+builder.UseProblemDetailsForServerRefusals();
 builder.AddResponseSecurity();
 builder.AddTelemetry();
 

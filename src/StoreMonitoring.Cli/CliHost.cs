@@ -88,6 +88,9 @@ internal sealed class ProgressLine(TimeProvider time)
     private readonly bool _interactive = !Console.IsErrorRedirected;
     private long _lastTicks;
 
+    /// <summary>Standard error without <see cref="TerminalSafeWriter"/>: the carriage return that redraws the line is storemon's own.</summary>
+    internal static TextWriter RawError { get; set; } = Console.Error;
+
     public void Show(string text, bool force = false)
     {
         var now = time.GetTimestamp();
@@ -99,7 +102,8 @@ internal sealed class ProgressLine(TimeProvider time)
         _lastTicks = now;
         if (_interactive)
         {
-            Console.Error.Write($"\r{text,-78}");
+            RawError.Write('\r');
+            Console.Error.Write($"{text,-78}");
         }
         else
         {

@@ -14,13 +14,17 @@ internal static class ImportCommand
             Description = "Directory holding store_status.csv, menu_hours.csv and timezones.csv (default: StoreMonitoring:DataDirectory)",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var command = new Command("import", "Import the input CSV files into the database and print a summary.") { directory };
-        command.SetAction((parse, cancellationToken) => CliHost.RunAsync(ct => RunAsync(parse.GetValue(directory), ct), cancellationToken));
+        var allowShrink = new Option<bool>("--allow-shrink")
+        {
+            Description = "Apply an hours or time-zone snapshot even when it would remove most of the stored rows (otherwise refused as likely incomplete)",
+        };
+        var command = new Command("import", "Import the input CSV files into the database and print a summary.") { directory, allowShrink };
+        command.SetAction((parse, cancellationToken) => CliHost.RunAsync(ct => RunAsync(parse.GetValue(directory), ct, allowShrink: parse.GetValue(allowShrink)), cancellationToken));
         return command;
     }
 
     /// <param name="settings">Configuration overrides, see <see cref="CliHost.Build"/>.</param>
-    internal static async Task<int> RunAsync(string? directory, CancellationToken cancellationToken, IEnumerable<KeyValuePair<string, string?>>? settings = null)
+    internal static async Task<int> RunAsync(string? directory, CancellationToken cancellationToken, IEnumerable<KeyValuePair<string, string?>>? settings = null, bool allowShrink = false)
     {
         using var host = CliHost.Build(settings: settings);
         await CliHost.PrepareDatabaseAsync(host.Services, cancellationToken);
@@ -32,10 +36,16 @@ internal static class ImportCommand
         {
             summary = await importer.ImportAsync(
                 source,
+                allowShrink,
                 new SynchronousProgress<ImportProgress>(p => line.Show($"{p.File}: {p.RowsRead:N0} rows ({p.Fraction:P0})")),
                 cancellationToken);
         }
         catch (InputFilesNotFoundException ex)
+        {
+            await Console.Error.WriteLineAsync($"storemon: {ex.Message}");
+            return 1;
+        }
+        catch (ImportStorageFullException ex)
         {
             await Console.Error.WriteLineAsync($"storemon: {ex.Message}");
             return 1;
@@ -55,7 +65,11 @@ internal static class ImportCommand
         foreach (var file in summary.Files)
         {
             Console.WriteLine($"{file.File,-40} {file.RowsRead,12:N0} {file.Imported,12:N0} {file.Unchanged,12:N0} {file.Rejected,10:N0} {file.Conflicts,10:N0} {file.DurationMs,8:N0}");
-            if (file.Replaced is { } replaced)
+            if (file.Skipped is { } skipped)
+            {
+                Console.WriteLine($"    skipped: {skipped}");
+            }
+            else if (file.Replaced is { } replaced)
             {
                 Console.WriteLine($"    replaced {replaced:N0} stored rows; {file.Removed ?? 0:N0} stores no longer have any");
             }
@@ -64,6 +78,11 @@ internal static class ImportCommand
             {
                 Console.WriteLine($"    line {example.Line}: {example.Reason}");
             }
+        }
+
+        foreach (var ignored in summary.IgnoredFiles ?? [])
+        {
+            Console.WriteLine($"{ignored.File,-40} ignored: {ignored.UsedInstead} used ({ignored.Reason})");
         }
 
         foreach (var missing in summary.MissingFiles)

@@ -21,6 +21,7 @@ public static class Program
     // instead of being killed two seconds later with the lock still leased.
     public static Task<int> Main(string[] args)
     {
+        ProgressLine.RawError = TerminalSafeWriter.Install();
         var parse = Commands().Parse(args);
         if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
         {

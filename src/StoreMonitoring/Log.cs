@@ -28,6 +28,12 @@ internal static partial class Log
     [LoggerMessage(2022, LogLevel.Warning, "Import of {File} lost a write conflict (attempt {Attempt}), reading it again: {Reason}")]
     public static partial void ImportRetried(ILogger logger, string file, int attempt, string reason);
 
+    [LoggerMessage(2030, LogLevel.Information, "Skipped {File}: it is the very snapshot applied last")]
+    public static partial void SnapshotSkipped(ILogger logger, string file);
+
+    [LoggerMessage(2031, LogLevel.Error, "The database has no space left while importing {File}")]
+    public static partial void StorageFull(ILogger logger, Exception exception, string file);
+
     [LoggerMessage(2020, LogLevel.Information, "Checked the structure of {File} before importing it in chunks in {ElapsedMs} ms")]
     public static partial void StructureChecked(ILogger logger, string file, long elapsedMs);
 

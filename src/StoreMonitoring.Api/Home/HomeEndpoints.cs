@@ -10,11 +10,13 @@ internal static partial class HomeEndpoints
     {
         var group = app.MapGroup("").WithTags("Service").AllowAnonymous();
 
-        group.MapGet("/", () => TypedResults.Ok(new Welcome("Welcome to Store Monitoring API", "/docs", "/openapi/v1.json")))
+        // HEAD as well as GET: load balancers and uptime checkers probe with either (the server sends no body for HEAD).
+        string[] probe = [HttpMethods.Get, HttpMethods.Head];
+        group.MapMethods("/", probe, () => TypedResults.Ok(new Welcome("Welcome to Store Monitoring API", "/docs", "/openapi/v1.json")))
             .WithName("Welcome")
             .WithSummary("Greets the caller and points at the documentation.");
 
-        group.MapGet("/health", async Task<Results<Ok<Health>, ProblemHttpResult>> (StoreDatabase database, CancellationToken cancellationToken) =>
+        group.MapMethods("/health", probe, async Task<Results<Ok<Health>, ProblemHttpResult>> (StoreDatabase database, CancellationToken cancellationToken) =>
         {
             try
             {

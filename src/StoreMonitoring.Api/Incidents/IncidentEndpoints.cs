@@ -29,6 +29,7 @@ internal static class IncidentEndpoints
         app.MapGet("/stores/{store_id}/incidents", (IncidentQueries incidents, StoreQueries stores, AcceptedInstants accepted,
                 string store_id, string? open, string? from, string? to, string? min_minutes, string? limit, string? cursor, CancellationToken cancellationToken) =>
                 ListAsync(incidents, stores, accepted, store_id, open, from, to, min_minutes, limit, cursor, cancellationToken))
+            .WithStoreId()
             .RequireAuthorization(Scopes.Read).WithTags("Live").WithName("ListStoreIncidents")
             .WithSummary("One store's incidents, newest first.")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -19,7 +19,7 @@ internal static class StoreEditEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/stores/{store_id}").WithTags("Live").RequireAuthorization(Scopes.Write).WithBodyLimit(64 * 1024);
+        var group = app.MapGroup("/stores/{store_id}").WithTags("Live").RequireAuthorization(Scopes.Write).WithBodyLimit(64 * 1024).WithStoreId();
         group.MapPut("/hours", PutHoursAsync).WithName("PutStoreHours")
             .WithSummary("Replaces one store's weekly business hours: [{\"day\":0,\"start_time_local\":\"09:00:00\",\"end_time_local\":\"17:00:00\"}, ...]; [] means open 24x7.")
             .ProducesValidationProblem();

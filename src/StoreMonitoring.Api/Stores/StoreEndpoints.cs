@@ -18,10 +18,10 @@ internal static class StoreEndpoints
         var group = app.MapGroup("/stores").WithTags("Live").RequireAuthorization(Scopes.Read);
         group.MapGet("", ListAsync).WithName("ListStores")
             .WithSummary("Stores with their current state, by store id, a page at a time (status: up, down, unknown or closed).");
-        group.MapGet("/{store_id}", GetAsync).WithName("GetStore")
+        group.MapGet("/{store_id}", GetAsync).WithStoreId().WithName("GetStore")
             .WithSummary("One store: zone, hours, open now, current state, last poll, and its figures for the last hour, day and week, equal to its row in a JSON report with the same now and method.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{store_id}/timeline", TimelineAsync).WithName("GetStoreTimeline")
+        group.MapGet("/{store_id}/timeline", TimelineAsync).WithStoreId().WithName("GetStoreTimeline")
             .WithSummary("The estimator made visible: gap-free intervals over [from, to) (at most 7 days; default the 24 hours before now), each up, down, unknown or closed with its evidence, and the polls in the range.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         StoreEditEndpoints.Map(app);

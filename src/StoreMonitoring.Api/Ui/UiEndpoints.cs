@@ -58,10 +58,24 @@ internal static class UiEndpoints
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
+    private static Microsoft.Extensions.FileProviders.IFileProvider? _files;
+
+    /// <summary>
+    /// wwwroot under the content root when it holds the dashboard (dotnet run, the published
+    /// folder as working directory), else the copy beside the service's own dll: the content root
+    /// is the working directory, and a service started from elsewhere would otherwise serve no dashboard.
+    /// </summary>
+    internal static Microsoft.Extensions.FileProviders.IFileProvider Files(IWebHostEnvironment environment) =>
+        _files ??= environment.WebRootFileProvider.GetFileInfo("ui/index.html").Exists
+            ? environment.WebRootFileProvider
+            : Directory.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot"))
+                ? new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"))
+                : environment.WebRootFileProvider;
+
     private static Results<FileStreamHttpResult, NotFound> File(string path, IWebHostEnvironment environment, HttpContext context)
     {
         // The provider refuses paths that climb out of wwwroot.
-        var file = environment.WebRootFileProvider.GetFileInfo($"ui/{path}");
+        var file = Files(environment).GetFileInfo($"ui/{path}");
         if (!file.Exists || file.IsDirectory || !ContentTypes.TryGetContentType(file.Name, out var contentType))
         {
             return TypedResults.NotFound();

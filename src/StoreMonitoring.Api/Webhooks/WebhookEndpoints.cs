@@ -68,9 +68,14 @@ internal static class WebhookEndpoints
             errors["events"] = [$"Name one or more distinct events from: {string.Join(", ", WebhookEvents.Subscribable)}."];
         }
 
-        if (request.StoreIds is { } ids && (ids.Count is 0 or > MaxStoreIds || ids.Any(id => string.IsNullOrWhiteSpace(id) || StoreIds.Problem(id) is not null)))
+        if (request.StoreIds is { } ids)
         {
-            errors["store_ids"] = [$"Give null for every store, or 1 to {MaxStoreIds} store ids of at most {StoreIds.MaxLength} characters."];
+            var bad = ids.Select((id, i) => (i, Problem: string.IsNullOrWhiteSpace(id) ? "empty store_id" : StoreIds.Problem(id))).FirstOrDefault(p => p.Problem is not null);
+            if (ids.Count is 0 or > MaxStoreIds || bad.Problem is not null)
+            {
+                errors["store_ids"] = [$"store_ids: give null for every store, or 1 to {MaxStoreIds} store ids of at most {StoreIds.MaxLength} characters"
+                    + (bad.Problem is null ? "." : $"; store_ids[{bad.i}]: {bad.Problem}.")];
+            }
         }
 
         var minMinutes = request.MinMinutes ?? 60;

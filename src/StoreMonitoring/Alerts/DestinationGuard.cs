@@ -36,6 +36,13 @@ public sealed class DestinationGuard(IOptionsMonitor<WebhookOptions> options)
             return $"The url is longer than {MaxUrlLength} characters.";
         }
 
+        // A raw CR or LF (or any control character) would be taken out or escaped by the URI
+        // parser here, but a proxy, log or header that sees the text as given may split on it.
+        if (url.Any(char.IsControl))
+        {
+            return "The url must not contain a carriage return, line feed or other control character (percent-encode it).";
+        }
+
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             return "The url must be an absolute http or https URL.";

@@ -21,6 +21,9 @@ internal sealed class CheckedTextReader(Stream stream, long maxLineChars) : Text
     /// <summary>Bytes read from the stream so far.</summary>
     public long BytesRead { get; private set; }
 
+    /// <summary>Whether what has been read so far stops inside a line (at the end of the file: no final newline).</summary>
+    public bool EndsInsideLine => _lineChars > 0;
+
     public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
 
     public override int Read(Span<char> buffer)

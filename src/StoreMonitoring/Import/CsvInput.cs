@@ -119,11 +119,15 @@ public sealed class RejectedRows
 
     public long Count { get; private set; }
 
+    /// <summary>The line of the last row rejected (0: none).</summary>
+    public long LastLine { get; private set; }
+
     public IReadOnlyList<RejectedRow> Examples => _examples;
 
     public void Add(long line, string reason, ReadOnlySpan<char> text)
     {
         Count++;
+        LastLine = line;
         if (_examples.Count < MaxExamples)
         {
             var shown = text.Length > MaxShownChars ? string.Concat(text[..MaxShownChars], "...") : text.ToString();
@@ -134,6 +138,5 @@ public sealed class RejectedRows
     internal void Add(SepReader.Row row, string reason) => Add(row.LineNumberFrom, reason, row.Span);
 
     // Control characters are shown escaped: the example must be readable and safe to echo.
-    private static string Printable(string text) =>
-        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString())) : text;
+    private static string Printable(string text) => StoreIds.Printable(text);
 }

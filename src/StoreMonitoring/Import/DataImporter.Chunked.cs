@@ -105,6 +105,7 @@ public sealed partial class DataImporter
 
         chunk.Transaction.Commit();
         chunk.Transaction.Dispose();
+        _committedOfFile = $"{name} (in part: up to {polls:N0} polls, which count as unchanged when it is imported again)";
         Log.ChunkCommitted(logger, name, polls);
         // Not a bulk recompute: each chunk of a time-ordered file touches most stores, and
         // recomputing them whole would reread every poll before it once per chunk.

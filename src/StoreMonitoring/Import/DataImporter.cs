@@ -34,6 +34,10 @@ public sealed partial class DataImporter(
     private const string LockName = "import";
 
     private readonly SemaphoreSlim _running = new(1, 1);
+
+    // What the file being imported has committed so far (null: nothing), for the answer to a full
+    // disk; one import runs at a time in this process.
+    private string? _committedOfFile;
     private readonly string _holder = WorkerIds.New();
 
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.Import.LeaseSeconds);
@@ -43,7 +47,13 @@ public sealed partial class DataImporter(
     /// <summary>Imports every input file found in <paramref name="directory"/>.</summary>
     /// <exception cref="InputFilesNotFoundException">None of the three files is there.</exception>
     /// <exception cref="ImportInProgressException">Another import, here or in another process, is running.</exception>
-    public async Task<ImportSummary> ImportAsync(string directory, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ImportStorageFullException">The database ran out of space; the files committed before are named.</exception>
+    public Task<ImportSummary> ImportAsync(string directory, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ImportAsync(directory, allowShrink: false, progress, cancellationToken);
+
+    /// <inheritdoc cref="ImportAsync(string, IProgress{ImportProgress}?, CancellationToken)"/>
+    /// <param name="allowShrink">Apply a snapshot file even when it would remove most of the stored rows.</param>
+    public async Task<ImportSummary> ImportAsync(string directory, bool allowShrink, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var files = InputFiles.Find(directory);
         if (files.Count == 0)
@@ -53,7 +63,7 @@ public sealed partial class DataImporter(
 
         // The import is long, synchronous work (Sep's rows are spans): a thread of its own keeps the
         // pool free for requests.
-        var (ran, summary) = await UnderImportLeaseAsync(ct => ImportAll(directory, files, progress, ct), cancellationToken);
+        var (ran, summary) = await UnderImportLeaseAsync(ct => ImportAll(directory, files, progress, allowShrink, ct), cancellationToken);
         return ran ? summary! : throw new ImportInProgressException();
     }
 
@@ -92,7 +102,7 @@ public sealed partial class DataImporter(
         }
     }
 
-    private ImportSummary ImportAll(string directory, InputFiles.Found found, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    private ImportSummary ImportAll(string directory, InputFiles.Found found, IProgress<ImportProgress>? progress, bool allowShrink, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
         using var connection = database.Open();
@@ -107,14 +117,30 @@ public sealed partial class DataImporter(
             // the same stores won the certification; anywhere: polls registered a new store under
             // the key this file gave another one) rolled the file's open transaction back, so
             // reading it again is safe; in chunks, what committed before then counts as unchanged.
-            files.Add(retry.Run(
-                RetryPolicy.ImportFile,
-                _ => ImportFile(connection, stores, kind, directory, path, progress, cancellationToken),
-                (attempt, ex) => Log.ImportRetried(logger, Path.GetFileName(path), attempt, ex.Message),
-                cancellationToken));
+            try
+            {
+                files.Add(retry.Run(
+                    RetryPolicy.ImportFile,
+                    _ =>
+                    {
+                        _committedOfFile = null;
+                        return ImportFile(connection, stores, kind, directory, path, progress, allowShrink, cancellationToken);
+                    },
+                    (attempt, ex) => Log.ImportRetried(logger, Path.GetFileName(path), attempt, ex.Message),
+                    cancellationToken));
+            }
+            catch (DbException ex) when (database.Dialect.IsStorageFull(ex))
+            {
+                // Nothing more can be written, not even the run's record: the answer names what is in.
+                Log.StorageFull(logger, ex, Path.GetFileName(path));
+                throw new ImportStorageFullException(
+                    Path.GetFileName(path),
+                    [.. files.Where(f => f.Succeeded && f.Skipped is null).Select(f => f.File), .. _committedOfFile is { } partly ? [partly] : Array.Empty<string>()],
+                    ex);
+            }
         }
 
-        var summary = new ImportSummary(startedAt, time.GetUtcNow(), directory, files, found.Missing);
+        var summary = new ImportSummary(startedAt, time.GetUtcNow(), directory, files, found.Missing, found.Ignored);
         // The run's record and what observers write about it (an import.completed event) commit together.
         using var transaction = connection.BeginTransaction();
         connection.Execute(new CommandDefinition(
@@ -186,7 +212,7 @@ public sealed partial class DataImporter(
     }
 
     private FileImportSummary ImportFile(
-        DbConnection connection, StoreRegistry stores, InputKind kind, string directory, string path, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+        DbConnection connection, StoreRegistry stores, InputKind kind, string directory, string path, IProgress<ImportProgress>? progress, bool allowShrink, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(path);
         Log.ImportingFile(logger, kind.ToString(), name);
@@ -200,12 +226,22 @@ public sealed partial class DataImporter(
             }
 
             using var file = InputFile.Open(directory, path);
+            var snapshot = kind == InputKind.StoreStatus ? null : SnapshotFiles.Hash(file);
+            if (snapshot is not null && SnapshotFiles.Applied(connection, kind, snapshot) is { } same)
+            {
+                return Skipped(kind, name, same, stopwatch);
+            }
+
             using var reader = CsvInput.Open(file.Reader, CsvInput.AllColumns);
             using var transaction = connection.BeginTransaction();
             try
             {
                 stores.Refresh(connection, transaction);
-                var context = new ImportContext(connection, transaction, database.Dialect, stores, accepted.Range(), cancellationToken);
+                var context = new ImportContext(connection, transaction, database.Dialect, stores, accepted.Range(), cancellationToken)
+                {
+                    AllowShrink = allowShrink,
+                    EndsInsideLine = () => file.Reader.EndsInsideLine,
+                };
                 var outcome = kind switch
                 {
                     InputKind.StoreStatus => StatusReader.Read(reader, context, rejected, rows => progress?.Report(new ImportProgress(name, rows, file.Fraction))),
@@ -213,6 +249,11 @@ public sealed partial class DataImporter(
                     _ => TimezonesReader.Read(reader, context, rejected),
                 };
                 file.EnsureUnchanged();
+                if (snapshot is not null)
+                {
+                    SnapshotFiles.Record(connection, transaction, kind, snapshot, name, outcome.RowsRead, rejected.Count, UnixMicros.FromDateTimeOffset(time.GetUtcNow()));
+                }
+
                 stores.SaveAdded(connection, transaction);
                 incidents.Owe(connection, transaction, context.Touched.Keys);
                 // Committed only while the lease is still this import's, and renewed by the commit.
@@ -222,6 +263,7 @@ public sealed partial class DataImporter(
                 }
 
                 transaction.Commit();
+                _committedOfFile = $"{name} (its incidents are brought up to date by the next import)";
                 UpdateIncidents(connection, name, context.Touched, bulk: true, cancellationToken);
                 return Imported(kind, name, outcome, rejected, stopwatch);
             }
@@ -251,6 +293,13 @@ public sealed partial class DataImporter(
             Log.FileRejected(logger, name, reason);
             return new FileImportSummary(kind, name, 0, 0, 0, rejected.Count, 0, stopwatch.ElapsedMilliseconds, rejected.Examples, [], null, null, $"{name}: {reason}");
         }
+    }
+
+    private FileImportSummary Skipped(InputKind kind, string name, SnapshotFiles.AppliedFile same, Stopwatch stopwatch)
+    {
+        var reason = $"identical to the {same.FileName} applied at {UnixMicros.Format(same.AppliedAtUs)}: not applied again, so the stored rows (and any edit made since through PUT /stores/{{id}}/...) stay as they are";
+        Log.SnapshotSkipped(logger, name);
+        return new FileImportSummary(kind, name, same.RowsRead, 0, same.RowsRead - same.Rejected, same.Rejected, 0, stopwatch.ElapsedMilliseconds, [], [], 0, 0, Error: null, Skipped: reason);
     }
 
     private FileImportSummary Imported(InputKind kind, string name, FileOutcome outcome, RejectedRows rejected, Stopwatch stopwatch)

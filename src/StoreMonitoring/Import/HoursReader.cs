@@ -13,10 +13,11 @@ internal static class HoursReader
         var columns = CsvInput.RequireColumns(reader, ["store_id"], ["dayOfWeek", "day"], ["start_time_local"], ["end_time_local"]);
         var width = reader.Header.ColNames.Count;
         var windows = new HashSet<(int Store, int Day, string Start, string End)>();
-        long rows = 0, unchanged = 0;
+        long rows = 0, unchanged = 0, lastLine = 0;
         foreach (var row in reader)
         {
             rows++;
+            lastLine = row.LineNumberFrom;
             if ((rows & 0xFFFF) == 0)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
@@ -52,7 +53,7 @@ internal static class HoursReader
             }
         }
 
-        return Snapshot.Replace(context, "business_hours", rows, rejected, unchanged, windows.Count, insert =>
+        return Snapshot.Replace(context, "business_hours", rows, lastLine, rejected, unchanged, windows.Count, windows.Select(w => w.Store).ToHashSet(), insert =>
         {
             foreach (var (store, day, start, end) in windows)
             {
@@ -62,15 +63,23 @@ internal static class HoursReader
     }
 }
 
-/// <summary>The one way a snapshot file replaces a table: never by nothing, and saying what it replaced.</summary>
+/// <summary>
+/// The one way a snapshot file replaces a table: never by nothing, never by a file that was
+/// clearly cut short or would wipe out most of what is stored (unless the caller says it means
+/// it), and saying what it replaced.
+/// </summary>
 internal static class Snapshot
 {
+    public const string AllowShrinkHint = "if that is meant, import again with allow_shrink=true (POST /import_data?allow_shrink=true, storemon import --allow-shrink)";
+
     public static FileOutcome Replace(
-        ImportContext context, string table, long rows, RejectedRows rejected, long unchanged, int valid, Action<BatchInserter> fill, string[] columns,
-        long conflicts = 0, IReadOnlyList<RejectedRow>? conflictExamples = null)
+        ImportContext context, string table, long rows, long lastLine, RejectedRows rejected, long unchanged, int valid, IReadOnlySet<int> storesInFile,
+        Action<BatchInserter> fill, string[] columns, long conflicts = 0, IReadOnlyList<RejectedRow>? conflictExamples = null)
     {
         var (connection, transaction) = (context.Connection, context.Transaction);
-        var storedRows = connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM {table}", transaction: transaction);
+        var storedPerStore = connection.Query<(int Key, long Rows)>($"SELECT store_key, COUNT(*) FROM {table} GROUP BY store_key", transaction: transaction)
+            .ToDictionary(r => r.Key, r => r.Rows);
+        var storedRows = storedPerStore.Values.Sum();
         if (valid == 0)
         {
             // An empty or wholly broken snapshot is far likelier a mistake than a wish to forget
@@ -79,7 +88,25 @@ internal static class Snapshot
                 $"no valid row ({rows:N0} read, {rejected.Count:N0} rejected{FirstReason(rejected)}); the {storedRows:N0} stored rows are kept and nothing of this file was applied");
         }
 
-        var storesBefore = connection.Query<int>($"SELECT DISTINCT store_key FROM {table}", transaction: transaction).ToHashSet();
+        if (lastLine > 0 && rejected.LastLine == lastLine && context.EndsInsideLine())
+        {
+            // No final newline and a last record that does not parse: the file was cut off (a
+            // copy still running, a full disk at export). Applying the rest would drop the stores
+            // after the cut.
+            throw new InvalidInputFileException(
+                $"line {lastLine}: the last line is cut off (no final newline, and the record is incomplete: {rejected.Examples.LastOrDefault(e => e.Line == lastLine)?.Reason ?? "it does not parse"}); "
+                + $"the file looks truncated, so the {storedRows:N0} stored rows are kept and nothing of this file was applied");
+        }
+
+        var removedStores = storedPerStore.Keys.Where(k => !storesInFile.Contains(k)).ToList();
+        var removedRows = removedStores.Sum(k => storedPerStore[k]);
+        if (!context.AllowShrink && removedRows * 2 > storedRows)
+        {
+            throw new InvalidInputFileException(
+                $"would remove {removedRows:N0} of the {storedRows:N0} stored rows at once (the {removedStores.Count:N0} of {storedPerStore.Count:N0} stores it no longer lists), "
+                + $"which looks like an incomplete file; nothing of this file was applied: {AllowShrinkHint}");
+        }
+
         StoreProfileCache.Invalidate(connection, transaction);
         connection.Execute($"DELETE FROM {table}", transaction: transaction);
         using (var insert = new BatchInserter(connection, transaction, "INSERT", table, columns))
@@ -88,15 +115,13 @@ internal static class Snapshot
             insert.Flush();
         }
 
-        var storesAfter = connection.Query<int>($"SELECT DISTINCT store_key FROM {table}", transaction: transaction).ToList();
         // New hours or zones change what every affected store's polls mean: its incidents are recomputed whole.
-        foreach (var key in storesBefore.Concat(storesAfter))
+        foreach (var key in storedPerStore.Keys.Concat(storesInFile))
         {
             context.Touch(key, long.MinValue);
         }
 
-        storesBefore.ExceptWith(storesAfter);
-        return new FileOutcome(rows, valid, unchanged, conflicts, conflictExamples ?? [], Replaced: storedRows, Removed: storesBefore.Count);
+        return new FileOutcome(rows, valid, unchanged, conflicts, conflictExamples ?? [], Replaced: storedRows, Removed: removedStores.Count);
     }
 
     private static string FirstReason(RejectedRows rejected) =>

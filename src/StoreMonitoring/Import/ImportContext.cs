@@ -15,6 +15,12 @@ internal sealed record ImportContext(
     /// <summary>Per store, the earliest poll the file brought (long.MinValue: the store's hours or zone changed): whose incidents to recompute.</summary>
     public Dictionary<int, long> Touched { get; } = [];
 
+    /// <summary>Whether a snapshot may remove most of the stored rows (the caller said it means it: <c>allow_shrink</c>).</summary>
+    public bool AllowShrink { get; init; }
+
+    /// <summary>Once the file is read: whether it ended without a final newline.</summary>
+    public Func<bool> EndsInsideLine { get; init; } = static () => false;
+
     public void Touch(int storeKey, long earliest)
     {
         if (!Touched.TryGetValue(storeKey, out var known) || earliest < known)

@@ -16,6 +16,7 @@ public sealed record RejectedRow(long Line, string Reason, string Text);
 /// <param name="Conflicts">Rows that contradict an accepted row for the same key (the first accepted wins).</param>
 /// <param name="Replaced">Snapshots only: how many stored rows the file replaced.</param>
 /// <param name="Removed">Snapshots only: how many stores had rows before and have none after.</param>
+/// <param name="Skipped">Snapshots only: why the file was not applied although nothing is wrong with it (it is the very file applied last).</param>
 public sealed record FileImportSummary(
     InputKind Kind,
     string File,
@@ -29,7 +30,8 @@ public sealed record FileImportSummary(
     IReadOnlyList<RejectedRow> ConflictExamples,
     long? Replaced,
     long? Removed,
-    string? Error)
+    string? Error,
+    string? Skipped = null)
 {
     public bool Succeeded => Error is null;
 }
@@ -41,11 +43,26 @@ public sealed record ImportSummary(
     DateTimeOffset FinishedAt,
     string Directory,
     IReadOnlyList<FileImportSummary> Files,
-    IReadOnlyList<string> MissingFiles)
+    IReadOnlyList<string> MissingFiles,
+    IReadOnlyList<IgnoredFile>? IgnoredFiles = null)
 {
     public bool Succeeded => Files.All(f => f.Succeeded);
 
     public long DurationMs => (long)(FinishedAt - StartedAt).TotalMilliseconds;
+}
+
+/// <summary>A file in the data directory that could have been the input of a kind, and was not used: <paramref name="UsedInstead"/> was.</summary>
+public sealed record IgnoredFile(InputKind Kind, string File, string UsedInstead, string Reason);
+
+/// <summary>The database ran out of space while a file was imported: that file was rolled back, <see cref="Committed"/> went in before it.</summary>
+public sealed class ImportStorageFullException(string file, IReadOnlyList<string> committed, Exception inner)
+    : IOException($"The database has no space left (its disk or quota is full): nothing of {file} was applied"
+        + (committed.Count == 0 ? "; no file of this import was committed" : $"; committed before it: {string.Join(", ", committed)}")
+        + ". Free space and import again (committed files then count as unchanged).", inner)
+{
+    public string File { get; } = file;
+
+    public IReadOnlyList<string> Committed { get; } = committed;
 }
 
 /// <summary>Another import holds the database-wide import lock.</summary>

@@ -88,6 +88,22 @@ internal sealed class InputFile : IDisposable
         }
     }
 
+    /// <summary>SHA-256 of the whole file, read at explicit offsets: the reader's position does not move.</summary>
+    public byte[] Sha256()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        long offset = 0;
+        int read;
+        while ((read = RandomAccess.Read(_stream.SafeFileHandle, buffer, offset)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            offset += read;
+        }
+
+        return hash.GetHashAndReset();
+    }
+
     /// <summary>Whether <paramref name="other"/>, opened earlier, was the same version of the file (size and last write) when it was opened.</summary>
     public bool SameVersionAs(InputFile other) => other._length == _length && other._lastWrite == _lastWrite;
 

@@ -14,10 +14,11 @@ internal static class TimezonesReader
         // One zone per store, bounded by the number of stores; the first row for a store wins, as for polls.
         var zones = new Dictionary<int, string>();
         var conflicts = new RejectedRows();
-        long rows = 0, unchanged = 0;
+        long rows = 0, unchanged = 0, lastLine = 0;
         foreach (var row in reader)
         {
             rows++;
+            lastLine = row.LineNumberFrom;
             if ((rows & 0xFFFF) == 0)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
@@ -56,7 +57,7 @@ internal static class TimezonesReader
         }
 
         return Snapshot.Replace(
-            context, "store_timezones", rows, rejected, unchanged, zones.Count, insert =>
+            context, "store_timezones", rows, lastLine, rejected, unchanged, zones.Count, zones.Keys.ToHashSet(), insert =>
             {
                 foreach (var (key, zone) in zones)
                 {

@@ -105,7 +105,7 @@ internal static class JsonPolls
             var problem = error ?? Check(item, context, out storeId, out active, out at);
             if (problem is not null)
             {
-                rejected.Add(position, problem, item.ValueKind == JsonValueKind.Undefined ? "" : item.GetRawText());
+                rejected.Add(position, problem, RawText(item));
                 continue;
             }
 
@@ -121,7 +121,40 @@ internal static class JsonPolls
             [.. StatusReader.Conflicts(result, context.Stores).Select(r => At(r.Line, r.Reason, r.Text))]);
     }
 
+    /// <summary>The item as sent, for a rejection; one that cannot become text at all is described instead.</summary>
+    private static string RawText(JsonElement item)
+    {
+        if (item.ValueKind == JsonValueKind.Undefined)
+        {
+            return "";
+        }
+
+        try
+        {
+            return item.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            return "(not shown: not valid UTF-8)";
+        }
+    }
+
     private static string? Check(JsonElement item, ImportContext context, out string storeId, out bool active, out long at)
+    {
+        try
+        {
+            return CheckFields(item, context, out storeId, out active, out at);
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument keeps strings as the bytes sent and transcodes them only when read: a
+            // string of invalid UTF-8, or an escape of half a surrogate pair (\uD800), cannot become text.
+            (storeId, active, at) = ("", false, 0);
+            return "a string is not valid Unicode (invalid UTF-8 bytes, or a lone surrogate escape such as \\uD800)";
+        }
+    }
+
+    private static string? CheckFields(JsonElement item, ImportContext context, out string storeId, out bool active, out long at)
     {
         (storeId, active, at) = ("", false, 0);
         if (item.ValueKind != JsonValueKind.Object)

@@ -59,6 +59,14 @@ public sealed class MySqlDialect(bool causalReads = false) : SqlDialect
         _ => false,
     };
 
+    // 1021 ER_DISK_FULL, 1114 ER_RECORD_FILE_FULL ("The table is full": InnoDB out of space), 3 ER_ERROR_ON_WRITE with errno 28.
+    protected override bool IsStorageFullError(Exception exception) => exception switch
+    {
+        MySqlException { Number: 1021 or 1114 } => true,
+        MySqlException { Number: 3 } my when my.Message.Contains("28", StringComparison.Ordinal) => true,
+        _ => false,
+    };
+
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new MySqlObservationLoader((MySqlConnection)connection, (MySqlTransaction)transaction);
 

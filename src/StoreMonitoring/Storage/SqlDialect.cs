@@ -57,6 +57,23 @@ public abstract class SqlDialect
     /// </summary>
     public abstract bool IsUnavailableError(Exception exception);
 
+    /// <summary>
+    /// Whether a write failed for want of space: the disk (or the database's quota) is full. Worth
+    /// a 507 that says so, not a 500: nothing is wrong with the request, and a retry after space is
+    /// freed succeeds.
+    /// </summary>
+    public bool IsStorageFull(Exception exception) => exception switch
+    {
+        // ENOSPC (28) from the file system itself.
+        IOException io when (io.HResult & 0xFFFF) == 28 => true,
+        _ when IsStorageFullError(exception) => true,
+        { InnerException: { } inner } => IsStorageFull(inner),
+        _ => false,
+    };
+
+    /// <summary>The engine's own errors for a full disk or quota.</summary>
+    protected abstract bool IsStorageFullError(Exception exception);
+
     /// <summary>Starts a bulk load of observations inside <paramref name="transaction"/>.</summary>
     public abstract ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction);
 

@@ -63,6 +63,9 @@ public sealed class SqliteDialect : SqlDialect
 
     public override bool IsUnavailableError(Exception exception) => exception is SqliteException { IsTransient: true };
 
+    // SQLITE_FULL (13): "database or disk is full", also past PRAGMA max_page_count.
+    protected override bool IsStorageFullError(Exception exception) => exception is SqliteException { SqliteErrorCode: 13 };
+
     public override bool SerializesWriters => true;
 
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>

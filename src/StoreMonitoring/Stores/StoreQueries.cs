@@ -112,7 +112,7 @@ public sealed class StoreQueries(
             .Select(store =>
             {
                 var recent = polls.GetValueOrDefault(store.Key) ?? [];
-                return new StoreState(store, StoreTimeline.StateAt(recent, store, now, settings), BusinessHours.IsOpen(store.Schedule, store.Zone, now), last.GetValueOrDefault(store.Key));
+                return new StoreState(store, StoreTimeline.StateAt(recent, store, now, settings), BusinessHours.IsOpen(store.Schedule, store.Zone, now), last.TryGetValue(store.Key, out var poll) ? poll : null);
             })
             .OrderBy(s => s.Store.StoreId, StringComparer.Ordinal)];
     }

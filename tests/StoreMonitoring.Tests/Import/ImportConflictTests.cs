@@ -20,6 +20,10 @@ public sealed class ImportConflictTests
         var zones = db.Folder.Sub("zones");
         Directory.CreateDirectory(zones);
         InputData.WriteTimezones(Path.Combine(zones, "timezones.csv"), stores: 10);
+        // The same zones in another row order: the very file applied last would be skipped
+        // unread, and this import must reach the stored zones' DELETE.
+        var lines = File.ReadAllLines(Path.Combine(zones, "timezones.csv"));
+        File.WriteAllLines(Path.Combine(zones, "timezones.csv"), [lines[0], .. lines.Skip(1).Reverse()]);
         using var host = await db.StartLibraryAsync();
         var importer = host.Services.GetRequiredService<DataImporter>();
         await importer.ImportAsync(db.Folder.Sub("data"));

@@ -194,10 +194,14 @@ public sealed class ImportTests
         var data = db.Folder.Sub("in");
         InputData.WriteAll(data, stores: 8);
         await ImportAsync(host, data);
+        var hoursBefore = await CountAsync(host, "business_hours");
 
         InputData.Write(Path.Combine(data, "menu_hours.csv"), $"store_id,dayOfWeek,start_time_local,end_time_local\n{InputData.StoreId(0)},0,10:00:00,11:00:00\n");
         InputData.Write(Path.Combine(data, "timezones.csv"), $"store_id,timezone_str\n{InputData.StoreId(0)},Pacific/Honolulu\n");
-        await ImportAsync(host, data);
+        // Both drop most of the stored rows: refused unless the import says it means it.
+        Assert.All((await ImportAsync(host, data)).Files.Where(f => f.Kind != InputKind.StoreStatus), f => Assert.Contains("allow_shrink", f.Error, StringComparison.Ordinal));
+        Assert.Equal(hoursBefore, await CountAsync(host, "business_hours"));
+        await host.Services.GetRequiredService<DataImporter>().ImportAsync(data, allowShrink: true);
 
         Assert.Equal(1, await CountAsync(host, "business_hours"));
         await using var connection = await host.Services.GetRequiredService<StoreDatabase>().OpenAsync();

@@ -21,6 +21,11 @@ public sealed record BadInputCase
     /// <summary>"METHOD path?query".</summary>
     public string Request { get; init; } = "POST /import_data";
 
+    /// <summary>The request's body, sent as is (bytes: invalid UTF-8 must reach the service unchanged).</summary>
+    public byte[]? Body { get; init; }
+
+    public string ContentType { get; init; } = "application/json";
+
     public required int Status { get; init; }
 
     /// <summary>Each must appear in the problem's <c>detail</c> (case-insensitive); "a|b" accepts either.</summary>

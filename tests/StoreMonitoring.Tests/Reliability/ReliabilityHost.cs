@@ -38,7 +38,15 @@ internal sealed class ReliabilityApp(IReadOnlyDictionary<string, string?> settin
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => logging.ClearProviders());
+        builder.ConfigureLogging(logging =>
+        {
+            logging.ClearProviders();
+            // STOREMON_TEST_LOGS=1 shows the host's log when a case needs explaining.
+            if (System.Environment.GetEnvironmentVariable("STOREMON_TEST_LOGS") == "1")
+            {
+                logging.AddConsole();
+            }
+        });
         builder.ConfigureTestServices(services => services.AddSingleton(clock));
     }
 }
@@ -82,11 +90,11 @@ public sealed class CaseContext : IAsyncDisposable
     /// <summary>Cancelled when the case ends: stops helpers a case started in the background.</summary>
     public CancellationToken Ending => _ending.Token;
 
-    public static async Task<CaseContext> CreateAsync(Engine engine, bool seed)
+    public static async Task<CaseContext> CreateAsync(Engine engine, bool seed, params (string Key, string? Value)[] settings)
     {
         var db = await TestDatabase.CreateAsync(engine);
         var app = new ReliabilityApp(
-            db.Settings(("StoreMonitoring:Auth:Mode", "None"), ("StoreMonitoring:Import:LeaseSeconds", "5")),
+            db.Settings([("StoreMonitoring:Auth:Mode", "None"), ("StoreMonitoring:Import:LeaseSeconds", "5"), .. settings]),
             new ShiftedClock(ClockStart));
         var client = app.CreateClient();
         // A hung import (a FIFO, a file that never ends) fails the case instead of the whole run.
@@ -124,6 +132,12 @@ public sealed class CaseContext : IAsyncDisposable
             await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM store_status"),
             await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM business_hours"),
             await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM store_timezones"));
+    }
+
+    public async Task<long> CountStoresAsync()
+    {
+        await using var connection = await _app.Services.GetRequiredService<StoreDatabase>().OpenAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stores");
     }
 
     public async Task<long> CountReportJobsAsync()

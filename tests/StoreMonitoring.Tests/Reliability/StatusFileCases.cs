@@ -157,7 +157,8 @@ internal static class StatusFileCases
         };
 
         // Store ids that a spreadsheet would run as formulas come out of the report CSV defused.
-        yield return Injection("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        // (A URL with '/' in it is no store id any more: StoreIds refuses separators.)
+        yield return Injection("=HYPERLINK(\"x.example\")", "\"'=HYPERLINK(\"\"x.example\"\")\"");
         yield return Injection("+SUM(1;2)", "\"'+SUM(1;2)\"");
         yield return Injection("-2+3", "\"'-2+3\"");
         yield return Injection("@cmd", "\"'@cmd\"");
