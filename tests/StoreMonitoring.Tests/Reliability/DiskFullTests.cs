@@ -115,7 +115,9 @@ public sealed class DiskFullTests
 
         public override bool MigrateOnStartByDefault => inner.MigrateOnStartByDefault;
 
-        public override string InsertUnlessPresent => inner.InsertUnlessPresent;
+        public override InsertSql InsertUnlessPresent(string table, IReadOnlyList<string> columns) => inner.InsertUnlessPresent(table, columns);
+
+        public override string OuterFirstJoin => inner.OuterFirstJoin;
 
         public override bool SerializesWriters => inner.SerializesWriters;
 
@@ -130,11 +132,11 @@ public sealed class DiskFullTests
             await connection.ExecuteAsync(full.On ? "PRAGMA max_page_count = 1" : "PRAGMA max_page_count = 1073741823");
         }
 
-        public override bool IsDuplicateKey(DbException exception) => inner.IsDuplicateKey(exception);
+        public override DbErrorKind Classify(DbException exception) => inner.Classify(exception);
 
-        public override bool IsLockTimeout(DbException exception) => inner.IsLockTimeout(exception);
+        public override bool IsUnavailableError(Exception exception) => inner.IsUnavailableError(exception);
 
-        public override bool IsWriteConflict(DbException exception) => inner.IsWriteConflict(exception);
+        protected override bool IsStorageFullError(Exception exception) => inner.IsStorageFull(exception);
 
         public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) => inner.CreateObservationLoader(connection, transaction);
 
