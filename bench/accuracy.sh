@@ -10,11 +10,15 @@
 # Env:   STOREMON   command that runs the CLI (default: dotnet run --project src/StoreMonitoring.Cli -c Release --)
 #        STORES DAYS   data set size (default: 3678 stores, 21 days: about 1.9 million status rows)
 #        WORK       where data and databases go (default: /tmp/storemon-accuracy)
+#        METHODS    methods to score (default: ratio interpolated learned)
+#        PROFILE    generator profile: standard (default) or heterogeneous
 set -euo pipefail
 STOREMON=${STOREMON:-"dotnet run --project $(cd "$(dirname "$0")/.." && pwd)/src/StoreMonitoring.Cli -c Release --"}
 STORES=${STORES:-3678}
 DAYS=${DAYS:-21}
 WORK=${WORK:-/tmp/storemon-accuracy}
+METHODS=${METHODS:-ratio interpolated learned}
+PROFILE=${PROFILE:-standard}
 if [ $# -gt 0 ]; then SEEDS=("$@"); else SEEDS=(1 3 8); fi
 
 # storemon on the seed's own SQLite file, run from its folder so nothing relative leaks in.
@@ -34,9 +38,9 @@ printf "seed\tmethod\tcolumn\tmae_all\tbias_all\tmae_polled\tbias_polled\n"
 for seed in "${SEEDS[@]}"; do
   data="$WORK/gen-$seed" run="$WORK/run-$seed"
   rm -rf "$data" "$run" && mkdir -p "$run"
-  $STOREMON generate --stores "$STORES" --days "$DAYS" --seed "$seed" --out "$data" >&2
+  $STOREMON generate --stores "$STORES" --days "$DAYS" --seed "$seed" --profile "$PROFILE" --out "$data" >&2
   on_db "$run" import "$data" >&2
-  for method in ratio interpolated; do
+  for method in $METHODS; do
     on_db "$run" report --method "$method" --out "$run/$method.csv" 2>/dev/null
     score "$seed" "$method" "$run/$method.csv"
   done

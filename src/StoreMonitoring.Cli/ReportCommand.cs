@@ -38,7 +38,7 @@ internal static class ReportCommand
         var method = options.Reports.DefaultMethod;
         if (methodText is not null && !EstimationMethods.TryParse(methodText, out method))
         {
-            throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated or ratio.");
+            throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated, ratio or learned.");
         }
 
         var error = host.Services.GetRequiredService<AcceptedInstants>().TryParseOptional(nowText, "--now", out var requestedNow);

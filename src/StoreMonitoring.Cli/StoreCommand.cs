@@ -30,7 +30,7 @@ internal static class StoreCommand
         var method = options.Reports.DefaultMethod;
         if (methodText is not null && !EstimationMethods.TryParse(methodText, out method))
         {
-            throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated or ratio.");
+            throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated, ratio or learned.");
         }
 
         if (host.Services.GetRequiredService<AcceptedInstants>().TryParseOptional(nowText, "--now", out var now) is { } error)
