@@ -68,12 +68,12 @@ internal static class ReportCommand
         if (output is null)
         {
             await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16);
-            ReportCsv.Write(stdout, rows, extended);
+            ReportCsv.Write(stdout, rows, extended, intervals: method == EstimationMethod.Learned);
         }
         else
         {
             var target = Path.GetFullPath(output);
-            await ReportCsv.WriteFileAsync(target, rows.ToAsyncEnumerable(), extended, cancellationToken);
+            await ReportCsv.WriteFileAsync(target, rows.ToAsyncEnumerable(), extended, cancellationToken, intervals: method == EstimationMethod.Learned);
             await Console.Error.WriteLineAsync($"Wrote {rows.Count:N0} stores to {target}");
         }
 

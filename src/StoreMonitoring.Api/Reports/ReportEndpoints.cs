@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Reports;
+using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Reports;
@@ -89,7 +90,7 @@ internal static class ReportEndpoints
                 jobs.ReadRowsAsync(job.ReportId, cancellationToken).Select(JsonStoreRow.From)));
         }
 
-        return TypedResults.Stream(stream => WriteCsvAsync(stream, jobs, job.ReportId, extended, cancellationToken), "text/csv; charset=utf-8", $"report_{job.ReportId}.csv");
+        return TypedResults.Stream(stream => WriteCsvAsync(stream, jobs, job.ReportId, extended, job.MethodName == EstimationMethod.Learned.Name(), cancellationToken), "text/csv; charset=utf-8", $"report_{job.ReportId}.csv");
     }
 
     private static async Task<Results<Ok<IEnumerable<JobSummary>>, ValidationProblem>> ListReports(ReportJobs jobs, string? limit, CancellationToken cancellationToken)
@@ -106,12 +107,12 @@ internal static class ReportEndpoints
     /// a writer's buffer filled (a report over 64 KB, about 900 stores) the download broke off after
     /// the headers. Rows are formatted into an in-memory chunk, which goes out asynchronously.
     /// </summary>
-    private static async Task WriteCsvAsync(Stream stream, ReportJobs jobs, string reportId, bool extended, CancellationToken cancellationToken)
+    private static async Task WriteCsvAsync(Stream stream, ReportJobs jobs, string reportId, bool extended, bool intervals, CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
         using var chunk = new StringWriter(CultureInfo.InvariantCulture);
         var text = chunk.GetStringBuilder();
-        ReportCsv.WriteHeader(chunk, extended);
+        ReportCsv.WriteHeader(chunk, extended, intervals);
         await foreach (var row in jobs.ReadRowsAsync(reportId, cancellationToken))
         {
             ReportCsv.WriteRow(chunk, row, extended);

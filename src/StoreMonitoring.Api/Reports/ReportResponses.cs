@@ -33,13 +33,17 @@ internal sealed record JsonStoreRow(string StoreId, JsonWindow LastHour, JsonWin
 
 /// <summary>
 /// uptime + downtime + unknown = business; estimated_uptime and estimated_downtime are the CSV's
-/// figures, with the unknown time shared out by the store's observed up share.
+/// figures, with the unknown time shared out by the store's observed up share. uptime_low and
+/// uptime_high (learned method only, omitted otherwise) bound the uptime with 90 % posterior probability.
 /// </summary>
-internal sealed record JsonWindow(double Uptime, double Downtime, double Unknown, double Business, double EstimatedUptime, double EstimatedDowntime, int Polls)
+internal sealed record JsonWindow(
+    double Uptime, double Downtime, double Unknown, double Business, double EstimatedUptime, double EstimatedDowntime, int Polls,
+    double? UptimeLow = null, double? UptimeHigh = null)
 {
     public static JsonWindow From(WindowFigures f) => new(
         WindowFigures.ToNumber(f.Uptime), WindowFigures.ToNumber(f.Downtime), WindowFigures.ToNumber(f.Unknown), WindowFigures.ToNumber(f.Business),
-        WindowFigures.ToNumber(f.EstimatedUptime), WindowFigures.ToNumber(f.EstimatedDowntime), f.Polls);
+        WindowFigures.ToNumber(f.EstimatedUptime), WindowFigures.ToNumber(f.EstimatedDowntime), f.Polls,
+        f.UptimeLow is { } low ? WindowFigures.ToNumber(low) : null, f.UptimeHigh is { } high ? WindowFigures.ToNumber(high) : null);
 }
 
 internal sealed record JobSummary(string ReportId, string Status, string Method, double Progress, string RequestedAt, string? Now, string? FinishedAt, int Stores, string? Error)

@@ -19,6 +19,7 @@ internal static class ReportRows
         "hour_up", "hour_down", "hour_business", "hour_est_up", "hour_polls",
         "day_up", "day_down", "day_business", "day_est_up", "day_polls",
         "week_up", "week_down", "week_business", "week_est_up", "week_polls",
+        "hour_up_low", "hour_up_high", "day_up_low", "day_up_high", "week_up_low", "week_up_high",
     ];
 
     public static object?[] Values(string reportId, StoreReportRow row)
@@ -30,6 +31,7 @@ internal static class ReportRows
             h.Uptime, h.Downtime, h.Business, h.EstimatedUptime, h.Polls,
             d.Uptime, d.Downtime, d.Business, d.EstimatedUptime, d.Polls,
             w.Uptime, w.Downtime, w.Business, w.EstimatedUptime, w.Polls,
+            h.Interval?.Low, h.Interval?.High, d.Interval?.Low, d.Interval?.High, w.Interval?.Low, w.Interval?.High,
         ];
     }
 
@@ -44,15 +46,16 @@ internal static class ReportRows
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return new StoreReportRow(reader.GetString(0), new StoreUptime(Window(reader, 1), Window(reader, 6), Window(reader, 11)));
+            yield return new StoreReportRow(reader.GetString(0), new StoreUptime(Window(reader, 1, 16), Window(reader, 6, 18), Window(reader, 11, 20)));
         }
     }
 
-    private static WindowUptime Window(DbDataReader reader, int first)
+    private static WindowUptime Window(DbDataReader reader, int first, int interval)
     {
         var up = reader.GetInt64(first);
         var down = reader.GetInt64(first + 1);
         var business = reader.GetInt64(first + 2);
-        return new WindowUptime(up, down, business - up - down, business, (int)reader.GetInt64(first + 4), reader.GetInt64(first + 3));
+        UptimeInterval? bounds = reader.IsDBNull(interval) ? null : new UptimeInterval(reader.GetInt64(interval), reader.GetInt64(interval + 1));
+        return new WindowUptime(up, down, business - up - down, business, (int)reader.GetInt64(first + 4), reader.GetInt64(first + 3), bounds);
     }
 }
