@@ -22,28 +22,52 @@ public static class LearnedEstimator
     private const double CellHours = 5.0 / 60;
 
     /// <summary>
-    /// The polls that count as evidence: every active poll, and the inactive ones made in business
-    /// hours (a store switched off while closed says nothing of its open time by being off).
+    /// The polls that count as evidence: all of them, except, for a store that is switched off while
+    /// closed, the inactive polls made outside business hours (being off then says nothing of its
+    /// open time). A store counts as switched off when closed if at least five of its polls were
+    /// made while closed and the share of them that say inactive exceeds its in-hours share by 0.3.
     /// </summary>
     /// <param name="hours">Business hours covering the polls' span.</param>
     public static int Evidence(ReadOnlySpan<Poll> polls, ReadOnlySpan<TimeRange> hours, List<Poll> evidence)
     {
         evidence.Clear();
+        int closed = 0, closedInactive = 0, open = 0, openInactive = 0;
         var cursor = 0;
         foreach (var poll in polls)
         {
-            while (cursor < hours.Length && hours[cursor].End <= poll.At)
+            if (IsOpen(hours, poll.At, ref cursor))
             {
-                cursor++;
+                open++;
+                openInactive += poll.Active ? 0 : 1;
             }
+            else
+            {
+                closed++;
+                closedInactive += poll.Active ? 0 : 1;
+            }
+        }
 
-            if (poll.Active || (cursor < hours.Length && hours[cursor].Contains(poll.At)))
+        var switchedOff = closed >= 5 && (double)closedInactive / closed > (open == 0 ? 0 : (double)openInactive / open) + 0.3;
+        cursor = 0;
+        foreach (var poll in polls)
+        {
+            if (poll.Active || !switchedOff || IsOpen(hours, poll.At, ref cursor))
             {
                 evidence.Add(poll);
             }
         }
 
         return evidence.Count;
+    }
+
+    private static bool IsOpen(ReadOnlySpan<TimeRange> hours, long at, ref int cursor)
+    {
+        while (cursor < hours.Length && hours[cursor].End <= at)
+        {
+            cursor++;
+        }
+
+        return cursor < hours.Length && hours[cursor].Contains(at);
     }
 
     /// <summary>One store's figures for the three windows: fit once, then every window from the one fit.</summary>
