@@ -94,7 +94,8 @@ public static class LearnedEstimator
     {
         buffers ??= new Buffers();
         Span<long> starts = [windows.HourStart, windows.DayStart, windows.WeekStart];
-        var sums = new Moments();
+        var sums = buffers.Moments;
+        sums.Reset();
         if (!evidence.IsEmpty)
         {
             // The latest poll before the week is the week's left edge evidence; before it nothing counts.
@@ -106,15 +107,15 @@ public static class LearnedEstimator
 
             if (evidence[first].At > windows.WeekStart)
             {
-                Segment(Kind.Before, long.MinValue, evidence[first].At, State(evidence[first]), 0, chain, hours, windows, buffers, ref sums);
+                Segment(Kind.Before, long.MinValue, evidence[first].At, State(evidence[first]), 0, chain, hours, windows, buffers, sums);
             }
 
             for (var k = first; k + 1 < evidence.Length; k++)
             {
-                Segment(Kind.Between, evidence[k].At, evidence[k + 1].At, State(evidence[k]), State(evidence[k + 1]), chain, hours, windows, buffers, ref sums);
+                Segment(Kind.Between, evidence[k].At, evidence[k + 1].At, State(evidence[k]), State(evidence[k + 1]), chain, hours, windows, buffers, sums);
             }
 
-            Segment(Kind.After, evidence[^1].At, long.MaxValue, State(evidence[^1]), 0, chain, hours, windows, buffers, ref sums);
+            Segment(Kind.After, evidence[^1].At, long.MaxValue, State(evidence[^1]), 0, chain, hours, windows, buffers, sums);
         }
 
         return new StoreUptime(
@@ -130,32 +131,35 @@ public static class LearnedEstimator
         After,
     }
 
-    /// <summary>Per window (hour, day, week): expected up hours and the variance of the up hours, summed over gaps.</summary>
-    private struct Moments
+    /// <summary>
+    /// Per window (0 hour, 1 day, 2 week), summed or multiplied over the stretches: expected up
+    /// hours, the variance of the up hours, and the probabilities of being up (down) throughout.
+    /// </summary>
+    internal sealed class Moments
     {
-        public double Mean0, Mean1, Mean2, Variance0, Variance1, Variance2;
+        public readonly double[] Mean = new double[3];
+        public readonly double[] Variance = new double[3];
+        public readonly double[] AllUp = new double[3];
+        public readonly double[] AllDown = new double[3];
+
+        public void Reset()
+        {
+            Array.Clear(Mean);
+            Array.Clear(Variance);
+            Array.Fill(AllUp, 1.0);
+            Array.Fill(AllDown, 1.0);
+        }
 
         public void Add(int mask, double mean)
         {
-            if ((mask & 1) != 0)
+            for (var w = 0; w < 3; w++)
             {
-                Mean0 += mean;
+                if ((mask & (1 << w)) != 0)
+                {
+                    Mean[w] += mean;
+                }
             }
-
-            if ((mask & 2) != 0)
-            {
-                Mean1 += mean;
-            }
-
-            Mean2 += mean;
         }
-
-        public readonly (double Mean, double Variance) Get(int window) => window switch
-        {
-            0 => (Mean0, Variance0),
-            1 => (Mean1, Variance1),
-            _ => (Mean2, Variance2),
-        };
     }
 
     internal readonly record struct Cell(double At, double Hours, int Mask);
@@ -168,7 +172,7 @@ public static class LearnedEstimator
     /// <param name="startState">The state seen at the known end: the left poll, or for <see cref="Kind.Before"/> the first poll.</param>
     private static void Segment(
         Kind kind, long start, long end, int startState, int endState, TwoStateChain chain, ReadOnlySpan<TimeRange> hours, ReportWindows windows, Buffers buffers,
-        ref Moments sums)
+        Moments sums)
     {
         var from = Math.Max(start, windows.WeekStart);
         var to = Math.Min(end, windows.Now);
@@ -179,6 +183,8 @@ public static class LearnedEstimator
 
         var cells = buffers.Cells;
         cells.Clear();
+        var pieces = buffers.Pieces;
+        pieces.Clear();
         var gapHours = kind == Kind.Between ? Hours(end - start) : 0;
         foreach (var range in hours)
         {
@@ -195,9 +201,9 @@ public static class LearnedEstimator
             }
 
             // Cut at the day's and the hour's starts, so each piece belongs to a fixed set of windows.
-            Piece(kind, start, end, startState, endState, gapHours, chain, pieceStart, Math.Min(pieceEnd, windows.DayStart), 4, cells, ref sums);
-            Piece(kind, start, end, startState, endState, gapHours, chain, Math.Max(pieceStart, windows.DayStart), Math.Min(pieceEnd, windows.HourStart), 2 | 4, cells, ref sums);
-            Piece(kind, start, end, startState, endState, gapHours, chain, Math.Max(pieceStart, windows.HourStart), pieceEnd, 1 | 2 | 4, cells, ref sums);
+            Piece(kind, start, end, startState, endState, gapHours, chain, pieceStart, Math.Min(pieceEnd, windows.DayStart), 4, cells, pieces, sums);
+            Piece(kind, start, end, startState, endState, gapHours, chain, Math.Max(pieceStart, windows.DayStart), Math.Min(pieceEnd, windows.HourStart), 2 | 4, cells, pieces, sums);
+            Piece(kind, start, end, startState, endState, gapHours, chain, Math.Max(pieceStart, windows.HourStart), pieceEnd, 1 | 2 | 4, cells, pieces, sums);
         }
 
         if (cells.Count == 0)
@@ -209,14 +215,22 @@ public static class LearnedEstimator
         {
             // A two-state chain is reversible: before the first poll, time runs backwards from it.
             cells.Reverse();
+            pieces.Reverse();
         }
 
-        Variance(CollectionsMarshal.AsSpan(cells), kind == Kind.Between, startState, endState, gapHours, chain, ref sums);
+        var bridge = kind == Kind.Between;
+        for (var w = 0; w < 3; w++)
+        {
+            sums.AllUp[w] *= Throughout(CollectionsMarshal.AsSpan(pieces), w, TwoStateChain.Up, bridge, startState, endState, gapHours, chain);
+            sums.AllDown[w] *= Throughout(CollectionsMarshal.AsSpan(pieces), w, TwoStateChain.Down, bridge, startState, endState, gapHours, chain);
+        }
+
+        Variance(CollectionsMarshal.AsSpan(cells), kind == Kind.Between, startState, endState, gapHours, chain, sums);
     }
 
     private static void Piece(
         Kind kind, long start, long end, int startState, int endState, double gapHours, TwoStateChain chain, long pieceStart, long pieceEnd, int mask, List<Cell> cells,
-        ref Moments sums)
+        List<Cell> pieces, Moments sums)
     {
         if (pieceEnd <= pieceStart)
         {
@@ -238,6 +252,8 @@ public static class LearnedEstimator
 
         var mean = kind == Kind.Between ? chain.ExpectedUpBetween(startState, endState, s1, s2, gapHours) : chain.ExpectedUpAfter(startState, s1, s2);
         sums.Add(mask, mean);
+        // A piece as a cell: At is its start on the local clock, Hours its length.
+        pieces.Add(new Cell(s1, s2 - s1, mask));
 
         var length = s2 - s1;
         var count = Math.Max(1, (int)Math.Ceiling(length / CellHours - 1e-9));
@@ -251,10 +267,47 @@ public static class LearnedEstimator
     }
 
     /// <summary>
+    /// The probability that the chain stays in <paramref name="state"/> through every piece of the
+    /// window within one stretch (pieces in local-clock order), given the stretch's known ends: the
+    /// weight of the posterior's atom at "up (or down) all the time".
+    /// </summary>
+    private static double Throughout(ReadOnlySpan<Cell> pieces, int window, int state, bool bridge, int startState, int endState, double gapHours, TwoStateChain chain)
+    {
+        var leave = state == TwoStateChain.Up ? chain.Fail : chain.Recover;
+        double probability = 1, at = 0;
+        var any = false;
+        foreach (var piece in pieces)
+        {
+            if ((piece.Mask & (1 << window)) == 0)
+            {
+                continue;
+            }
+
+            probability *= any ? chain.Transition(state, state, piece.At - at) : chain.Transition(startState, state, piece.At);
+            probability *= Math.Exp(-leave * piece.Hours);
+            at = piece.At + piece.Hours;
+            any = true;
+        }
+
+        if (!any)
+        {
+            return 1;
+        }
+
+        if (bridge)
+        {
+            var ends = chain.Transition(startState, endState, gapHours);
+            probability = ends > 0 ? probability * chain.Transition(state, endState, Math.Max(0, gapHours - at)) / ends : 0;
+        }
+
+        return Math.Clamp(probability, 0, 1);
+    }
+
+    /// <summary>
     /// Variance of each window's up hours within one stretch: a forward pass over the cells of the
     /// chain conditioned on the stretch's known ends, carrying E[S·1{X=x}] and E[S²·1{X=x}].
     /// </summary>
-    private static void Variance(ReadOnlySpan<Cell> cells, bool bridge, int startState, int endState, double gapHours, TwoStateChain chain, ref Moments sums)
+    private static void Variance(ReadOnlySpan<Cell> cells, bool bridge, int startState, int endState, double gapHours, TwoStateChain chain, Moments sums)
     {
         Span<double> p = [startState == TwoStateChain.Up ? 1 : 0, startState == TwoStateChain.Down ? 1 : 0];
         Span<double> m1 = stackalloc double[6]; // [window * 2 + state]
@@ -330,23 +383,11 @@ public static class LearnedEstimator
         {
             var mean = m1[w * 2] + m1[w * 2 + 1];
             var second = m2[w * 2] + m2[w * 2 + 1];
-            var variance = Math.Max(0, second - mean * mean);
-            switch (w)
-            {
-                case 0:
-                    sums.Variance0 += variance;
-                    break;
-                case 1:
-                    sums.Variance1 += variance;
-                    break;
-                default:
-                    sums.Variance2 += variance;
-                    break;
-            }
+            sums.Variance[w] += Math.Max(0, second - mean * mean);
         }
     }
 
-    private static WindowUptime Window(in Moments sums, int window, ReadOnlySpan<Poll> evidence, ReadOnlySpan<TimeRange> hours, long start, long now, TwoStateChain chain)
+    private static WindowUptime Window(Moments sums, int window, ReadOnlySpan<Poll> evidence, ReadOnlySpan<TimeRange> hours, long start, long now, TwoStateChain chain)
     {
         var business = new TimeRange(start, now).OverlapWith(hours);
         var polls = 0;
@@ -364,24 +405,29 @@ public static class LearnedEstimator
         }
 
         var businessHours = Hours(business);
-        var (mean, variance) = sums.Get(window);
+        var (mean, variance) = (sums.Mean[window], sums.Variance[window]);
+        double allUp = sums.AllUp[window], allDown = sums.AllDown[window];
         if (evidence.IsEmpty)
         {
+            allUp = allDown = 0;
             // No poll at all: the prior's long-run share, with the widest honest interval.
             mean = chain.StationaryUp * businessHours;
             variance = businessHours * businessHours * chain.StationaryUp * (1 - chain.StationaryUp);
         }
 
         var share = Math.Clamp(mean / businessHours, 0, 1);
-        var shareVariance = variance / (businessHours * businessHours);
+        var shareVariance = variance / (businessHours * businessHours) * Tune[window];
         var tail = (1 - IntervalMass) / 2;
-        var low = BetaApproximation.Quantile(share, shareVariance, tail);
-        var high = BetaApproximation.Quantile(share, shareVariance, 1 - tail);
+        var posterior = new UptimePosterior(share, shareVariance, allUp, allDown);
+        var low = posterior.Quantile(tail);
+        var high = posterior.Quantile(1 - tail);
         // The figure is the posterior median, not the mean: the report is scored by absolute error,
         // which the median minimises, and a window's up time is often nearly all or nothing.
-        var up = Micros(BetaApproximation.Quantile(share, shareVariance, 0.5), business);
+        var up = Micros(posterior.Quantile(0.5), business);
         return new WindowUptime(up, business - up, 0, business, polls, up, new UptimeInterval(Math.Min(Micros(low, business), up), Math.Max(Micros(high, business), up)));
     }
+
+    private static readonly double[] Tune = (Environment.GetEnvironmentVariable("D26_VSCALE") ?? "1,1,1").Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     private static long Micros(double share, long business) => Math.Clamp((long)Math.Round(share * business, MidpointRounding.AwayFromZero), 0, business);
 
@@ -417,6 +463,10 @@ public static class LearnedEstimator
         internal List<Poll> Evidence { get; } = new(1024);
 
         internal List<Cell> Cells { get; } = new(2048);
+
+        internal List<Cell> Pieces { get; } = new(64);
+
+        internal Moments Moments { get; } = new();
 
         internal ChainFit.FitBuffers Fit { get; } = new();
     }
