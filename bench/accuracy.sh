@@ -29,11 +29,20 @@ on_db() { # run-dir args...
     "ConnectionStrings__StoreMonitoring=Data Source=$run/accuracy.db" $STOREMON "$@")
 }
 
+# Besides the TSV on stdout: $WORK/coverage.tsv (the learned method's interval coverage per
+# window), $WORK/kinds.tsv (uptime MAE per kind of store, from profiles.csv) and $WORK/timing.tsv
+# (each report's wall time, methods one after the other on the same database).
 score() { # seed method report-file
-  $STOREMON evaluate --data "$WORK/gen-$1" --report "$3" |
-    awk -v s="$1" -v m="$2" '$1 ~ /_last_/ { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, m, $1, $3, $4, $7, $8 }'
+  $STOREMON evaluate --data "$WORK/gen-$1" --report "$3" > "$3.eval"
+  awk -v s="$1" -v m="$2" '$1 ~ /_last_/ { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, m, $1, $3, $4, $7, $8 }' "$3.eval"
+  awk -v s="$1" -v m="$2" '$1 == "coverage" { printf "%s\t%s\t%s\t%s\t%s\n", s, m, $2, $3, $12 }' "$3.eval" >> "$WORK/coverage.tsv"
+  awk -v s="$1" -v m="$2" '$1 == "kind" { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, m, $2, $3, $4, $5, $6, $7 }' "$3.eval" >> "$WORK/kinds.tsv"
 }
 
+mkdir -p "$WORK"
+printf "seed\tmethod\twindow\tstores\tcoverage_pct\n" > "$WORK/coverage.tsv"
+printf "seed\tmethod\tgroup\tkind\tstores\tmae_hour\tmae_day\tmae_week\n" > "$WORK/kinds.tsv"
+printf "seed\tmethod\tseconds\n" > "$WORK/timing.tsv"
 printf "seed\tmethod\tcolumn\tmae_all\tbias_all\tmae_polled\tbias_polled\n"
 for seed in "${SEEDS[@]}"; do
   data="$WORK/gen-$seed" run="$WORK/run-$seed"
@@ -41,7 +50,9 @@ for seed in "${SEEDS[@]}"; do
   $STOREMON generate --stores "$STORES" --days "$DAYS" --seed "$seed" --profile "$PROFILE" --out "$data" >&2
   on_db "$run" import "$data" >&2
   for method in $METHODS; do
-    on_db "$run" report --method "$method" --out "$run/$method.csv" 2>/dev/null
+    started=$(date +%s.%N)
+    on_db "$run" report --method "$method" --columns extended --out "$run/$method.csv" 2>/dev/null
+    printf "%s\t%s\t%.2f\n" "$seed" "$method" "$(echo "$(date +%s.%N) - $started" | bc)" >> "$WORK/timing.tsv"
     score "$seed" "$method" "$run/$method.csv"
   done
 done

@@ -18,6 +18,14 @@ public static class LearnedEstimator
     /// <summary>The credible interval's probability: its ends are the 5 % and 95 % quantiles.</summary>
     public const double IntervalMass = 0.90;
 
+    /// <summary>
+    /// Multipliers of the chain's variance of the day's and the week's up time. Real outages are
+    /// not memoryless (heavy tails, weekly habits, a collector gap over many stores), so the
+    /// chain's uncertainty over a long window is too small; these were calibrated on seed 2 of
+    /// both generator profiles, which the benchmark (seeds 1, 3, 8) does not use.
+    /// </summary>
+    private static readonly double[] VarianceInflation = [1.0, 1.3, 1.7];
+
     // The variance is summed over cells of at most five minutes, each taken as wholly up or down.
     private const double CellHours = 5.0 / 60;
 
@@ -416,18 +424,14 @@ public static class LearnedEstimator
         }
 
         var share = Math.Clamp(mean / businessHours, 0, 1);
-        var shareVariance = variance / (businessHours * businessHours) * Tune[window];
-        var tail = (1 - IntervalMass) / 2;
+        var shareVariance = variance / (businessHours * businessHours) * VarianceInflation[window];
         var posterior = new UptimePosterior(share, shareVariance, allUp, allDown);
-        var low = posterior.Quantile(tail);
-        var high = posterior.Quantile(1 - tail);
+        var (low, high) = posterior.Interval(IntervalMass);
         // The figure is the posterior median, not the mean: the report is scored by absolute error,
         // which the median minimises, and a window's up time is often nearly all or nothing.
         var up = Micros(posterior.Quantile(0.5), business);
         return new WindowUptime(up, business - up, 0, business, polls, up, new UptimeInterval(Math.Min(Micros(low, business), up), Math.Max(Micros(high, business), up)));
     }
-
-    private static readonly double[] Tune = (Environment.GetEnvironmentVariable("D26_VSCALE") ?? "1,1,1").Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     private static long Micros(double share, long business) => Math.Clamp((long)Math.Round(share * business, MidpointRounding.AwayFromZero), 0, business);
 
