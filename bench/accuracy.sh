@@ -31,7 +31,8 @@ on_db() { # run-dir args...
 
 # Besides the TSV on stdout: $WORK/coverage.tsv (the learned method's interval coverage per
 # window), $WORK/kinds.tsv (uptime MAE per kind of store, from profiles.csv) and $WORK/timing.tsv
-# (each report's wall time, methods one after the other on the same database).
+# (each report's wall and CPU time, user + system, methods one after the other on the same database;
+# on a shared machine the CPU time is the steadier figure).
 score() { # seed method report-file
   $STOREMON evaluate --data "$WORK/gen-$1" --report "$3" > "$3.eval"
   awk -v s="$1" -v m="$2" '$1 ~ /_last_/ { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, m, $1, $3, $4, $7, $8 }' "$3.eval"
@@ -42,7 +43,7 @@ score() { # seed method report-file
 mkdir -p "$WORK"
 printf "seed\tmethod\twindow\tstores\tcoverage_pct\n" > "$WORK/coverage.tsv"
 printf "seed\tmethod\tgroup\tkind\tstores\tmae_hour\tmae_day\tmae_week\n" > "$WORK/kinds.tsv"
-printf "seed\tmethod\tseconds\n" > "$WORK/timing.tsv"
+printf "seed\tmethod\twall_s\tcpu_s\n" > "$WORK/timing.tsv"
 printf "seed\tmethod\tcolumn\tmae_all\tbias_all\tmae_polled\tbias_polled\n"
 for seed in "${SEEDS[@]}"; do
   data="$WORK/gen-$seed" run="$WORK/run-$seed"
@@ -51,8 +52,8 @@ for seed in "${SEEDS[@]}"; do
   on_db "$run" import "$data" >&2
   for method in $METHODS; do
     started=$(date +%s.%N)
-    on_db "$run" report --method "$method" --columns extended --out "$run/$method.csv" 2>/dev/null
-    printf "%s\t%s\t%.2f\n" "$seed" "$method" "$(echo "$(date +%s.%N) - $started" | bc)" >> "$WORK/timing.tsv"
+    /usr/bin/time -f "%U %S" -o "$run/$method.cpu" bash -c "$(declare -f on_db); STOREMON='$STOREMON' on_db '$run' report --method '$method' --columns extended --out '$run/$method.csv' 2>/dev/null"
+    printf "%s\t%s\t%.2f\t%.2f\n" "$seed" "$method" "$(echo "$(date +%s.%N) - $started" | bc)" "$(awk '{ print $1 + $2 }' "$run/$method.cpu")" >> "$WORK/timing.tsv"
     score "$seed" "$method" "$run/$method.csv"
   done
 done

@@ -32,7 +32,7 @@ public static class ChainFit
     /// <summary>Gaps longer than this (a poller that stopped for days) say little about the rates and are left out.</summary>
     public const double MaxGapHours = 48;
 
-    public const int MaxIterations = 500;
+    public const int MaxIterations = 300;
 
     // Gap lengths are binned on a 2 % logarithmic scale (within a pair of end states), each bin
     // represented by its mean length: a 21-day hourly store has ~500 gaps but ~60 bins, and
@@ -47,27 +47,20 @@ public static class ChainFit
         var chain = prior.Mean;
         for (var iteration = 0; iteration < MaxIterations; iteration++)
         {
-            double failures = 0, recoveries = 0, upHours = 0, downHours = 0;
+            double failures = 0, recovered = 0, upHours = 0, downHours = 0;
             foreach (var gap in gaps)
             {
-                var t = gap.Hours;
-                var p = chain.Transition(gap.From, gap.To, t);
-                if (p <= 1e-300)
-                {
-                    continue;
-                }
-
-                var up = Math.Clamp(chain.BridgeIntegral(gap.From, TwoStateChain.Up, TwoStateChain.Up, gap.To, 0, t, t) / p, 0, t);
+                var (up, fails, recoveries) = chain.GapExpectations(gap.From, gap.To, gap.Hours);
                 upHours += gap.Count * up;
-                downHours += gap.Count * (t - up);
-                failures += gap.Count * chain.Fail * chain.BridgeIntegral(gap.From, TwoStateChain.Up, TwoStateChain.Down, gap.To, 0, t, t) / p;
-                recoveries += gap.Count * chain.Recover * chain.BridgeIntegral(gap.From, TwoStateChain.Down, TwoStateChain.Up, gap.To, 0, t, t) / p;
+                downHours += gap.Count * (gap.Hours - up);
+                failures += gap.Count * fails;
+                recovered += gap.Count * recoveries;
             }
 
-            var next = new TwoStateChain((failures + prior.Failures) / (upHours + prior.UpHours), (recoveries + prior.Recoveries) / (downHours + prior.DownHours));
+            var next = new TwoStateChain((failures + prior.Failures) / (upHours + prior.UpHours), (recovered + prior.Recoveries) / (downHours + prior.DownHours));
             var moved = Math.Max(Math.Abs(Math.Log(next.Fail / chain.Fail)), Math.Abs(Math.Log(next.Recover / chain.Recover)));
             chain = next;
-            if (moved < 1e-7)
+            if (moved < 1e-6)
             {
                 break;
             }

@@ -332,14 +332,32 @@ public static class LearnedEstimator
         }
 
         var previous = 0.0;
+        var cachedStep = double.NaN;
+        double growth = 1, decay = 1;
+        Span<double> stepMove = stackalloc double[4];
         foreach (var cell in cells)
         {
             var step = Math.Max(0, cell.At - previous);
+            var sameStep = step == cachedStep;
+            if (!sameStep)
+            {
+                // Cells of a piece are equally wide: the step's transitions are computed once per piece.
+                cachedStep = step;
+                stepMove[0] = chain.Transition(0, 0, step);
+                stepMove[1] = 1 - stepMove[0];
+                stepMove[3] = chain.Transition(1, 1, step);
+                stepMove[2] = 1 - stepMove[3];
+                growth = Math.Exp(chain.Rate * step);
+            }
+
             if (bridge)
             {
+                // e^{-q(t - s)} grows by e^{q step} from one cell to the next of the same width.
                 var left = Math.Max(0, gapHours - cell.At);
-                toEnd[0] = chain.Transition(TwoStateChain.Up, endState, left);
-                toEnd[1] = chain.Transition(TwoStateChain.Down, endState, left);
+                decay = sameStep && cell.At <= gapHours ? Math.Min(1, decay * growth) : Math.Exp(-chain.Rate * left);
+                var piEnd = chain.Stationary(endState);
+                toEnd[0] = piEnd + ((endState == TwoStateChain.Up ? 1 : 0) - piEnd) * decay;
+                toEnd[1] = piEnd + ((endState == TwoStateChain.Down ? 1 : 0) - piEnd) * decay;
             }
             else
             {
@@ -358,7 +376,7 @@ public static class LearnedEstimator
 
                 for (var y = 0; y < 2; y++)
                 {
-                    var move = chain.Transition(x, y, step) * toEnd[y] / toEndBefore[x];
+                    var move = stepMove[x * 2 + y] * toEnd[y] / toEndBefore[x];
                     np[y] += p[x] * move;
                     for (var w = 0; w < 3; w++)
                     {

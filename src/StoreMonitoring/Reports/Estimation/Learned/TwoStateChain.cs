@@ -48,6 +48,36 @@ public readonly record struct TwoStateChain(double Fail, double Recover)
         return Math.Max(0, value);
     }
 
+    /// <summary>
+    /// The E-step of one whole gap of <paramref name="t"/> hours from <paramref name="i"/> to
+    /// <paramref name="j"/>: expected hours up, expected up→down and down→up switches. The bridge
+    /// integrals over [0, t] with one exponential, since the fit evaluates this for every gap on every step.
+    /// </summary>
+    public (double UpHours, double Failures, double Recoveries) GapExpectations(int i, int j, double t)
+    {
+        var q = Rate;
+        var e = Math.Exp(-q * t);
+        var early = -double.ExpM1(-q * t) / q;
+        var p = Transition(i, j, t);
+        if (p <= 1e-300)
+        {
+            return (t * StationaryUp, 0, 0);
+        }
+
+        // ∫_0^t P_ix(s) P_yj(t - s) ds = π_x π_j t + (π_x d_yj + d_ix π_j) (1 - e^{-qt})/q + d_ix d_yj t e^{-qt}.
+        var piUp = StationaryUp;
+        double Integral(int x, int y)
+        {
+            var piX = x == Up ? piUp : 1 - piUp;
+            var piJ = j == Up ? piUp : 1 - piUp;
+            var dIx = (i == x ? 1 : 0) - piX;
+            var dYj = (y == j ? 1 : 0) - piJ;
+            return Math.Max(0, piX * piJ * t + (piX * dYj + dIx * piJ) * early + dIx * dYj * t * e);
+        }
+
+        return (Math.Clamp(Integral(Up, Up) / p, 0, t), Fail * Integral(Up, Down) / p, Recover * Integral(Down, Up) / p);
+    }
+
     /// <summary>Expected hours up within [s1, s2] of a gap of <paramref name="t"/> hours that starts in <paramref name="i"/> and ends in <paramref name="j"/>.</summary>
     public double ExpectedUpBetween(int i, int j, double s1, double s2, double t)
     {
