@@ -15,7 +15,7 @@ internal static class EvaluateCommand
             Description = "Report CSV to score: the seven columns; other columns are ignored. "
                 + "Without it, the data is imported into a temporary SQLite database and reported exactly as `storemon import` and `storemon report` do",
         };
-        var method = new Option<string?>("--method") { Description = "Without --report: interpolated (default) or ratio" };
+        var method = new Option<string?>("--method") { Description = "Without --report: interpolated (default), ratio or learned" };
         var now = new Option<string?>("--now") { Description = "End of the windows, ISO 8601 (default: the latest timestamp in store_status.csv)" };
         var command = new Command("evaluate", "Print a report's mean absolute error against a generated data set's truth, column by column.") { data, report, method, now };
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(

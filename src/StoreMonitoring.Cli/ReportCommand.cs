@@ -12,7 +12,7 @@ internal static class ReportCommand
 {
     public static Command Create()
     {
-        var method = new Option<string?>("--method") { Description = "interpolated (default) or ratio" };
+        var method = new Option<string?>("--method") { Description = "interpolated (default), ratio or learned" };
         var now = new Option<string?>("--now") { Description = "End of the windows, ISO 8601 (default: the latest observation)" };
         var output = new Option<string?>("--out") { Description = "Write the CSV to this file instead of standard output" };
         var columns = new Option<string?>("--columns") { Description = "default (the seven columns) or extended (plus unknown, business time and polls)" };

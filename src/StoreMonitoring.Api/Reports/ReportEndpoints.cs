@@ -19,7 +19,7 @@ internal static class ReportEndpoints
             .RequireAuthorization(Security.Scopes.Write).WithBodyLimit(BodyLimit.Tiny)
             .WithName("TriggerReport")
             .WithSummary("Queues a report and returns its id at once.")
-            .WithDescription("Optional query parameters: method (interpolated, the default, or ratio) and now (ISO 8601 within the accepted range; default: the latest poll). The same method and now while such a report is pending or running returns that report's id; 429 when Reports:MaxQueued reports are waiting.");
+            .WithDescription("Optional query parameters: method (interpolated, the default, ratio or learned) and now (ISO 8601 within the accepted range; default: the latest poll). The same method and now while such a report is pending or running returns that report's id; 429 when Reports:MaxQueued reports are waiting.");
 
         group.MapGet("/get_report", GetReport)
             .WithName("GetReport")
