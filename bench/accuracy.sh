@@ -10,11 +10,15 @@
 # Env:   STOREMON   command that runs the CLI (default: dotnet run --project src/StoreMonitoring.Cli -c Release --)
 #        STORES DAYS   data set size (default: 3678 stores, 21 days: about 1.9 million status rows)
 #        WORK       where data and databases go (default: /tmp/storemon-accuracy)
+#        METHODS    methods to score (default: ratio interpolated learned)
+#        PROFILE    generator profile: standard (default) or heterogeneous
 set -euo pipefail
 STOREMON=${STOREMON:-"dotnet run --project $(cd "$(dirname "$0")/.." && pwd)/src/StoreMonitoring.Cli -c Release --"}
 STORES=${STORES:-3678}
 DAYS=${DAYS:-21}
 WORK=${WORK:-/tmp/storemon-accuracy}
+METHODS=${METHODS:-ratio interpolated learned}
+PROFILE=${PROFILE:-standard}
 if [ $# -gt 0 ]; then SEEDS=("$@"); else SEEDS=(1 3 8); fi
 
 # storemon on the seed's own SQLite file, run from its folder so nothing relative leaks in.
@@ -25,19 +29,31 @@ on_db() { # run-dir args...
     "ConnectionStrings__StoreMonitoring=Data Source=$run/accuracy.db" $STOREMON "$@")
 }
 
+# Besides the TSV on stdout: $WORK/coverage.tsv (the learned method's interval coverage per
+# window), $WORK/kinds.tsv (uptime MAE per kind of store, from profiles.csv) and $WORK/timing.tsv
+# (each report's wall and CPU time, user + system, methods one after the other on the same database;
+# on a shared machine the CPU time is the steadier figure).
 score() { # seed method report-file
-  $STOREMON evaluate --data "$WORK/gen-$1" --report "$3" |
-    awk -v s="$1" -v m="$2" '$1 ~ /_last_/ { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, m, $1, $3, $4, $7, $8 }'
+  $STOREMON evaluate --data "$WORK/gen-$1" --report "$3" > "$3.eval"
+  awk -v s="$1" -v m="$2" '$1 ~ /_last_/ { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, m, $1, $3, $4, $7, $8 }' "$3.eval"
+  awk -v s="$1" -v m="$2" '$1 == "coverage" { printf "%s\t%s\t%s\t%s\t%s\n", s, m, $2, $3, $12 }' "$3.eval" >> "$WORK/coverage.tsv"
+  awk -v s="$1" -v m="$2" '$1 == "kind" { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s, m, $2, $3, $4, $5, $6, $7 }' "$3.eval" >> "$WORK/kinds.tsv"
 }
 
+mkdir -p "$WORK"
+printf "seed\tmethod\twindow\tstores\tcoverage_pct\n" > "$WORK/coverage.tsv"
+printf "seed\tmethod\tgroup\tkind\tstores\tmae_hour\tmae_day\tmae_week\n" > "$WORK/kinds.tsv"
+printf "seed\tmethod\twall_s\tcpu_s\n" > "$WORK/timing.tsv"
 printf "seed\tmethod\tcolumn\tmae_all\tbias_all\tmae_polled\tbias_polled\n"
 for seed in "${SEEDS[@]}"; do
   data="$WORK/gen-$seed" run="$WORK/run-$seed"
   rm -rf "$data" "$run" && mkdir -p "$run"
-  $STOREMON generate --stores "$STORES" --days "$DAYS" --seed "$seed" --out "$data" >&2
+  $STOREMON generate --stores "$STORES" --days "$DAYS" --seed "$seed" --profile "$PROFILE" --out "$data" >&2
   on_db "$run" import "$data" >&2
-  for method in ratio interpolated; do
-    on_db "$run" report --method "$method" --out "$run/$method.csv" 2>/dev/null
+  for method in $METHODS; do
+    started=$(date +%s.%N)
+    /usr/bin/time -f "%U %S" -o "$run/$method.cpu" bash -c "$(declare -f on_db); STOREMON='$STOREMON' on_db '$run' report --method '$method' --columns extended --out '$run/$method.csv' 2>/dev/null"
+    printf "%s\t%s\t%.2f\t%.2f\n" "$seed" "$method" "$(echo "$(date +%s.%N) - $started" | bc)" "$(awk '{ print $1 + $2 }' "$run/$method.cpu")" >> "$WORK/timing.tsv"
     score "$seed" "$method" "$run/$method.csv"
   done
 done

@@ -27,7 +27,7 @@ internal sealed class ApiQuery
             return method;
         }
 
-        Add(name, $"{name} '{Shorten(text)}' is not a method: use interpolated or ratio.");
+        Add(name, $"{name} '{Shorten(text)}' is not a method: use interpolated, ratio or learned.");
         return fallback;
     }
 

@@ -15,7 +15,7 @@ internal static class EvaluateCommand
             Description = "Report CSV to score: the seven columns; other columns are ignored. "
                 + "Without it, the data is imported into a temporary SQLite database and reported exactly as `storemon import` and `storemon report` do",
         };
-        var method = new Option<string?>("--method") { Description = "Without --report: interpolated (default) or ratio" };
+        var method = new Option<string?>("--method") { Description = "Without --report: interpolated (default), ratio or learned" };
         var now = new Option<string?>("--now") { Description = "End of the windows, ISO 8601 (default: the latest timestamp in store_status.csv)" };
         var command = new Command("evaluate", "Print a report's mean absolute error against a generated data set's truth, column by column.") { data, report, method, now };
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(
@@ -94,6 +94,21 @@ internal static class EvaluateCommand
         foreach (var c in result.Columns)
         {
             Console.WriteLine($"{c.Column,-20} {c.MeanTruth,10:F3} {c.MeanAbsoluteError,9:F3} {c.Bias,9:F3} | {c.PolledStores,7:N0} {c.PolledMeanAbsoluteError,9:F3} {c.PolledBias,9:F3}");
+        }
+
+        foreach (var c in result.Coverage)
+        {
+            Console.WriteLine($"coverage {c.Window,-5} {c.Stores,7:N0} stores: the 90% interval holds the truth for {c.Share:P1} (mean width {c.MeanWidth:F3})");
+        }
+
+        if (result.ByKind.Count > 0)
+        {
+            Console.WriteLine("uptime MAE by kind of store (profiles.csv): hour in minutes, day and week in hours");
+        }
+
+        foreach (var k in result.ByKind)
+        {
+            Console.WriteLine($"kind {k.Group,-11} {(k.Kind.Length == 0 ? "-" : k.Kind),-18} {k.Stores,6} {k.HourMae,9:F3} {k.DayMae,9:F3} {k.WeekMae,9:F3}");
         }
 
         return 0;

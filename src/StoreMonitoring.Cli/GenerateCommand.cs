@@ -23,20 +23,33 @@ internal static class GenerateCommand
             Description = "Share of polls that report the opposite of the true state",
             DefaultValueFactory = _ => GeneratorOptions.DefaultPollErrorRate,
         };
+        var profile = new Option<string>("--profile")
+        {
+            Description = "Kinds of store: standard (the original mix) or heterogeneous (flappy, sticky, weekly and memoryless stores, "
+                + "per-store poll intervals from 50 minutes to 3 hours, collector outages that hit many stores at once)",
+            DefaultValueFactory = _ => "standard",
+        };
         var command = new Command(
             "generate",
             "Write synthetic store_status.csv, menu_hours.csv and timezones.csv, with truth.csv: the exact report a perfect estimator would give.")
         {
-            stores, days, seed, output, now, errorRate,
+            stores, days, seed, output, now, errorRate, profile,
         };
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(
-            _ => Task.FromResult(Run(parse.GetValue(stores), parse.GetValue(days), parse.GetValue(seed), parse.GetValue(output)!, parse.GetValue(now), parse.GetValue(errorRate))),
+            _ => Task.FromResult(Run(parse.GetValue(stores), parse.GetValue(days), parse.GetValue(seed), parse.GetValue(output)!, parse.GetValue(now), parse.GetValue(errorRate), parse.GetValue(profile)!)),
             cancellationToken));
         return command;
     }
 
-    private static int Run(int stores, int days, ulong seed, string output, string? nowText, double errorRate)
+    private static int Run(int stores, int days, ulong seed, string output, string? nowText, double errorRate, string profileText)
     {
+        var profile = profileText.Trim().ToLowerInvariant() switch
+        {
+            "standard" => GeneratorProfile.Standard,
+            "heterogeneous" => GeneratorProfile.Heterogeneous,
+            _ => throw new ArgumentException($"--profile '{profileText}' is not a profile: use standard or heterogeneous."),
+        };
+
         long? end = null;
         if (nowText is not null)
         {
@@ -45,7 +58,7 @@ internal static class GenerateCommand
                 : throw new ArgumentException($"--now '{nowText}' is not a timestamp: use ISO 8601, e.g. 2024-10-14T23:55:18Z.");
         }
 
-        var options = new GeneratorOptions(stores, days, seed, end, errorRate);
+        var options = new GeneratorOptions(stores, days, seed, end, errorRate, profile);
         var directory = Path.GetFullPath(output);
         var stopwatch = Stopwatch.StartNew();
         var summary = DataGenerator.Generate(options, directory);

@@ -12,7 +12,7 @@ internal static class ReportCommand
 {
     public static Command Create()
     {
-        var method = new Option<string?>("--method") { Description = "interpolated (default) or ratio" };
+        var method = new Option<string?>("--method") { Description = "interpolated (default), ratio or learned" };
         var now = new Option<string?>("--now") { Description = "End of the windows, ISO 8601 (default: the latest observation)" };
         var output = new Option<string?>("--out") { Description = "Write the CSV to this file instead of standard output" };
         var columns = new Option<string?>("--columns") { Description = "default (the seven columns) or extended (plus unknown, business time and polls)" };
@@ -38,7 +38,7 @@ internal static class ReportCommand
         var method = options.Reports.DefaultMethod;
         if (methodText is not null && !EstimationMethods.TryParse(methodText, out method))
         {
-            throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated or ratio.");
+            throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated, ratio or learned.");
         }
 
         var error = host.Services.GetRequiredService<AcceptedInstants>().TryParseOptional(nowText, "--now", out var requestedNow);
@@ -68,12 +68,12 @@ internal static class ReportCommand
         if (output is null)
         {
             await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16);
-            ReportCsv.Write(stdout, rows, extended);
+            ReportCsv.Write(stdout, rows, extended, intervals: method == EstimationMethod.Learned);
         }
         else
         {
             var target = Path.GetFullPath(output);
-            await ReportCsv.WriteFileAsync(target, rows.ToAsyncEnumerable(), extended, cancellationToken);
+            await ReportCsv.WriteFileAsync(target, rows.ToAsyncEnumerable(), extended, cancellationToken, intervals: method == EstimationMethod.Learned);
             await Console.Error.WriteLineAsync($"Wrote {rows.Count:N0} stores to {target}");
         }
 

@@ -17,7 +17,7 @@ internal static class StoreCommand
     {
         var id = new Argument<string>("id") { Description = "The store's id" };
         var now = new Option<string?>("--now") { Description = "End of the windows, ISO 8601 (default: the latest poll over all stores)" };
-        var method = new Option<string?>("--method") { Description = "interpolated (default) or ratio" };
+        var method = new Option<string?>("--method") { Description = "interpolated (default), ratio or learned" };
         var command = new Command("store", "Show one store: zone, hours, state, last poll and its figures for the last hour, day and week.") { id, now, method };
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(ct => RunAsync(parse.GetValue(id)!, parse.GetValue(now), parse.GetValue(method), ct), cancellationToken));
         return command;
@@ -30,7 +30,7 @@ internal static class StoreCommand
         var method = options.Reports.DefaultMethod;
         if (methodText is not null && !EstimationMethods.TryParse(methodText, out method))
         {
-            throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated or ratio.");
+            throw new ArgumentException($"--method '{methodText}' is not a method: use interpolated, ratio or learned.");
         }
 
         if (host.Services.GetRequiredService<AcceptedInstants>().TryParseOptional(nowText, "--now", out var now) is { } error)

@@ -173,7 +173,7 @@ public sealed class StoreMonitoringOptionsRules : IValidateOptions<StoreMonitori
 
         if (!Enum.IsDefined(options.Reports.DefaultMethod))
         {
-            failures.Add($"StoreMonitoring:Reports:DefaultMethod '{options.Reports.DefaultMethod}' is not a method: use interpolated or ratio.");
+            failures.Add($"StoreMonitoring:Reports:DefaultMethod '{options.Reports.DefaultMethod}' is not a method: use interpolated, ratio or learned.");
         }
 
         if (options.Input.EarliestTimestamp.Year < 1970 || options.Input.EarliestTimestamp >= LatestEarliest)

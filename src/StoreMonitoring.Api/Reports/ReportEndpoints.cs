@@ -20,7 +20,7 @@ internal static class ReportEndpoints
             .RequireAuthorization(Security.Scopes.Write).WithBodyLimit(BodyLimit.Tiny)
             .WithName("TriggerReport")
             .WithSummary("Queues a report and returns its id at once.")
-            .WithDescription("Optional query parameters: method (interpolated, the default, or ratio) and now (ISO 8601 within the accepted range; default: the latest poll). The same method and now while such a report is pending or running returns that report's id; 429 when Reports:MaxQueued reports are waiting.");
+            .WithDescription("Optional query parameters: method (interpolated, the default, ratio or learned) and now (ISO 8601 within the accepted range; default: the latest poll). The same method and now while such a report is pending or running returns that report's id; 429 when Reports:MaxQueued reports are waiting.");
 
         group.MapGet("/get_report", GetReport)
             .WithName("GetReport")
@@ -109,7 +109,7 @@ internal static class ReportEndpoints
                 jobs.ReadRowsAsync(job.ReportId, cancellationToken).Select(JsonStoreRow.From)));
         }
 
-        return TypedResults.Stream(stream => WriteCsvAsync(stream, jobs, job.ReportId, extended, cancellationToken), "text/csv; charset=utf-8", $"report_{job.ReportId}.csv");
+        return TypedResults.Stream(stream => WriteCsvAsync(stream, jobs, job.ReportId, extended, job.MethodName == EstimationMethod.Learned.Name(), cancellationToken), "text/csv; charset=utf-8", $"report_{job.ReportId}.csv");
     }
 
     private static async Task<Results<Ok<IEnumerable<JobSummary>>, ValidationProblem>> ListReports(ReportJobs jobs, string? limit, CancellationToken cancellationToken)
@@ -126,12 +126,12 @@ internal static class ReportEndpoints
     /// a writer's buffer filled (a report over 64 KB, about 900 stores) the download broke off after
     /// the headers. Rows are formatted into an in-memory chunk, which goes out asynchronously.
     /// </summary>
-    private static async Task WriteCsvAsync(Stream stream, ReportJobs jobs, string reportId, bool extended, CancellationToken cancellationToken)
+    private static async Task WriteCsvAsync(Stream stream, ReportJobs jobs, string reportId, bool extended, bool intervals, CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
         using var chunk = new StringWriter(CultureInfo.InvariantCulture);
         var text = chunk.GetStringBuilder();
-        ReportCsv.WriteHeader(chunk, extended);
+        ReportCsv.WriteHeader(chunk, extended, intervals);
         await foreach (var row in jobs.ReadRowsAsync(reportId, cancellationToken))
         {
             ReportCsv.WriteRow(chunk, row, extended);

@@ -44,13 +44,17 @@ internal sealed record JsonStoreRow(string StoreId)
 
 /// <summary>
 /// uptime + downtime + unknown = business; estimated_uptime and estimated_downtime are the CSV's
-/// figures, with the unknown time shared out by the store's observed up share.
+/// figures, with the unknown time shared out by the store's observed up share. uptime_low and
+/// uptime_high (learned method only, omitted otherwise) bound the uptime with 90 % posterior probability.
 /// </summary>
-internal sealed record JsonWindow(double Uptime, double Downtime, double Unknown, double Business, double EstimatedUptime, double EstimatedDowntime, int Polls)
+internal sealed record JsonWindow(
+    double Uptime, double Downtime, double Unknown, double Business, double EstimatedUptime, double EstimatedDowntime, int Polls,
+    double? UptimeLow = null, double? UptimeHigh = null)
 {
     public static JsonWindow From(WindowFigures f) => new(
         WindowFigures.ToNumber(f.Uptime), WindowFigures.ToNumber(f.Downtime), WindowFigures.ToNumber(f.Unknown), WindowFigures.ToNumber(f.Business),
-        WindowFigures.ToNumber(f.EstimatedUptime), WindowFigures.ToNumber(f.EstimatedDowntime), f.Polls);
+        WindowFigures.ToNumber(f.EstimatedUptime), WindowFigures.ToNumber(f.EstimatedDowntime), f.Polls,
+        f.UptimeLow is { } low ? WindowFigures.ToNumber(low) : null, f.UptimeHigh is { } high ? WindowFigures.ToNumber(high) : null);
 
     /// <summary>The windows as JSON properties named after them, in the windows' order.</summary>
     public static Dictionary<string, object> ByName(StoreFigures figures)

@@ -85,6 +85,10 @@ internal static class StoreEndpoints
         {
             query.Fail("method", "method 'ratio' has no timeline: it shares each window's business time by a count of polls, so no instant has a state of its own; use interpolated.");
         }
+        else if (estimation == EstimationMethod.Learned)
+        {
+            query.Fail("method", "method 'learned' has no timeline: it gives each instant a probability of being up, not a state; use interpolated.");
+        }
 
         if (!query.IsValid)
         {

@@ -18,7 +18,20 @@ public readonly record struct ColumnError(
     string Column, int Stores, double MeanAbsoluteError, double Bias, double MeanTruth, int PolledStores, double PolledMeanAbsoluteError, double PolledBias);
 
 public sealed record EvaluationResult(
-    long Now, int TruthStores, int ReportStores, int Compared, int MissingFromReport, int MissingFromTruth, IReadOnlyList<ColumnError> Columns);
+    long Now, int TruthStores, int ReportStores, int Compared, int MissingFromReport, int MissingFromTruth, IReadOnlyList<ColumnError> Columns)
+{
+    /// <summary>How often each window's credible interval holds the true uptime; empty when the report has no intervals.</summary>
+    public IReadOnlyList<IntervalCoverage> Coverage { get; init; } = [];
+
+    /// <summary>Uptime error per kind of store (from <c>profiles.csv</c>); empty without it.</summary>
+    public IReadOnlyList<KindError> ByKind { get; init; } = [];
+}
+
+/// <summary>The share of compared stores whose true uptime in a window lies inside the report's interval.</summary>
+public readonly record struct IntervalCoverage(string Window, int Stores, double Share, double MeanWidth);
+
+/// <summary>The uptime MAE of the stores of one kind (a column of profiles.csv and its value), per window.</summary>
+public readonly record struct KindError(string Group, string Kind, int Stores, double HourMae, double DayMae, double WeekMae);
 
 /// <summary>Compares a report's seven columns with a generated <c>truth.csv</c>.</summary>
 public static class ReportEvaluator
@@ -33,7 +46,112 @@ public static class ReportEvaluator
         var truth = ReadFigures(Path.Combine(dataDirectory, Generation.DataGenerator.TruthFileName));
         var report = ReadFigures(reportPath);
         var (effectiveNow, latest) = ReadLatestPolls(Path.Combine(dataDirectory, InputFiles.StatusName), now);
-        return Compare(truth, report, latest, effectiveNow);
+        var profiles = Path.Combine(dataDirectory, Generation.DataGenerator.ProfilesFileName);
+        return Compare(truth, report, latest, effectiveNow) with
+        {
+            Coverage = CompareIntervals(truth, ReadIntervals(reportPath)),
+            ByKind = File.Exists(profiles) ? CompareByKind(truth, report, ReadKinds(profiles)) : [],
+        };
+    }
+
+    /// <summary>The interval columns of an extended learned report, by store: low hour, day, week, then high; null when the report has none.</summary>
+    public static Dictionary<string, double[]>? ReadIntervals(string path)
+    {
+        string[] wanted = ["uptime_low_last_hour", "uptime_low_last_day", "uptime_low_last_week", "uptime_high_last_hour", "uptime_high_last_day", "uptime_high_last_week"];
+        using var reader = OpenCsv(path);
+        if (!reader.Header.ColNames.Any(n => string.Equals(n.Trim(), wanted[0], StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var columns = RequireColumns(reader, path, ["store_id", .. wanted]);
+        var bounds = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (var row in reader)
+        {
+            var values = new double[wanted.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                var text = row[columns[i + 1]].Span;
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+                {
+                    throw Malformed(path, row.LineNumberFrom, $"{wanted[i]} '{text}' is not a number");
+                }
+            }
+
+            bounds[row[columns[0]].ToString()] = values;
+        }
+
+        return bounds;
+    }
+
+    public static IReadOnlyList<IntervalCoverage> CompareIntervals(IReadOnlyDictionary<string, double[]> truth, IReadOnlyDictionary<string, double[]>? intervals)
+    {
+        if (intervals is null)
+        {
+            return [];
+        }
+
+        var result = new List<IntervalCoverage>();
+        string[] names = ["hour", "day", "week"];
+        for (var w = 0; w < 3; w++)
+        {
+            int stores = 0, inside = 0;
+            double width = 0;
+            foreach (var (storeId, expected) in truth)
+            {
+                if (!intervals.TryGetValue(storeId, out var bounds))
+                {
+                    continue;
+                }
+
+                stores++;
+                width += bounds[w + 3] - bounds[w];
+                // Both sides are rounded to hundredths: half a hundredth of slack on each end.
+                if (expected[w] >= bounds[w] - 0.005 && expected[w] <= bounds[w + 3] + 0.005)
+                {
+                    inside++;
+                }
+            }
+
+            result.Add(new IntervalCoverage(names[w], stores, Mean(inside, stores), Mean(width, stores)));
+        }
+
+        return result;
+    }
+
+    /// <summary>Each store's reliability and polling kinds from profiles.csv.</summary>
+    public static Dictionary<string, (string Reliability, string Polling)> ReadKinds(string path)
+    {
+        using var reader = OpenCsv(path);
+        var columns = RequireColumns(reader, path, ["store_id", "reliability", "polling"]);
+        var kinds = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        foreach (var row in reader)
+        {
+            kinds[row[columns[0]].ToString()] = (row[columns[1]].ToString(), row[columns[2]].ToString());
+        }
+
+        return kinds;
+    }
+
+    public static IReadOnlyList<KindError> CompareByKind(
+        IReadOnlyDictionary<string, double[]> truth, IReadOnlyDictionary<string, double[]> report, IReadOnlyDictionary<string, (string Reliability, string Polling)> kinds)
+    {
+        var sums = new SortedDictionary<(string Group, string Kind), (int Stores, double Hour, double Day, double Week)>();
+        foreach (var (storeId, expected) in truth)
+        {
+            if (!report.TryGetValue(storeId, out var actual) || !kinds.TryGetValue(storeId, out var kind))
+            {
+                continue;
+            }
+
+            foreach (var key in (ReadOnlySpan<(string, string)>)[("reliability", kind.Reliability), ("polling", kind.Polling)])
+            {
+                var sum = sums.GetValueOrDefault(key);
+                sums[key] = (sum.Stores + 1, sum.Hour + Math.Abs(actual[0] - expected[0]), sum.Day + Math.Abs(actual[1] - expected[1]), sum.Week + Math.Abs(actual[2] - expected[2]));
+            }
+        }
+
+        return [.. sums.Select(p => new KindError(p.Key.Group, p.Key.Kind, p.Value.Stores, p.Value.Hour / p.Value.Stores, p.Value.Day / p.Value.Stores, p.Value.Week / p.Value.Stores))];
     }
 
     /// <summary>Reads the figure columns by store; other columns are ignored.</summary>

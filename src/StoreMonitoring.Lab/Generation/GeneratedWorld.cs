@@ -50,6 +50,7 @@ internal sealed class GeneratedWorld
     internal const ulong PlanStream = 3;
     internal const ulong PollStream = 4;
     internal const ulong WorldStream = 5;
+    internal const ulong WeeklyStream = 6;
 
     private static readonly string[] Zones =
     [
@@ -88,19 +89,23 @@ internal sealed class GeneratedWorld
         var from = (options.EffectiveStart - 2 * UnixMicros.PerDay) / UnixMicros.PerSecond * UnixMicros.PerSecond;
         var to = (options.EffectiveEnd / UnixMicros.PerSecond + 1) * UnixMicros.PerSecond;
         var globalGaps = GlobalGaps(GeneratorRandom.For(seed, WorldStream, 0), options.EffectiveStart, options.EffectiveEnd);
+        var collectorOutages = options.Profile == GeneratorProfile.Heterogeneous
+            ? CollectorOutages(GeneratorRandom.For(seed, WorldStream, 3), options.EffectiveStart, options.EffectiveEnd)
+            : [];
 
         // The real hours and timezone files list about a fifth more stores than the status file.
         var listedOnly = (int)Math.Round(options.Stores * 0.2);
         var stores = new List<GeneratedStore>(options.Stores + listedOnly);
         for (var i = 0; i < options.Stores + listedOnly; i++)
         {
-            stores.Add(CreateStore(seed, i, polled: i < options.Stores, from, to, options, globalGaps));
+            stores.Add(CreateStore(seed, i, polled: i < options.Stores, from, to, options, globalGaps, collectorOutages));
         }
 
         return new GeneratedWorld(options, from, to, stores);
     }
 
-    private static GeneratedStore CreateStore(ulong seed, int index, bool polled, long from, long to, GeneratorOptions options, TimeRange[] globalGaps)
+    private static GeneratedStore CreateStore(
+        ulong seed, int index, bool polled, long from, long to, GeneratorOptions options, TimeRange[] globalGaps, List<(TimeRange Range, double Share)> collectorOutages)
     {
         var random = GeneratorRandom.For(seed, ProfileStream, index);
         var storeId = random.NextUuid();
@@ -118,8 +123,11 @@ internal sealed class GeneratedWorld
             };
         }
 
-        var reliability = Reliability.Create(random);
-        var plan = PollPlan.Create(GeneratorRandom.For(seed, PlanStream, index), options.EffectiveStart, options.EffectiveEnd, globalGaps);
+        var heterogeneous = options.Profile == GeneratorProfile.Heterogeneous;
+        var reliability = heterogeneous ? Reliability.CreateHeterogeneous(random) : Reliability.Create(random);
+        var plan = heterogeneous
+            ? PollPlan.CreateHeterogeneous(GeneratorRandom.For(seed, PlanStream, index), options.EffectiveStart, options.EffectiveEnd, collectorOutages)
+            : PollPlan.Create(GeneratorRandom.For(seed, PlanStream, index), options.EffectiveStart, options.EffectiveEnd, globalGaps);
         TimeRange[] openHours = [];
         if (offlineOutside || plan.Kind == PollingKind.BusinessHoursOnly)
         {
@@ -128,7 +136,8 @@ internal sealed class GeneratedWorld
             openHours = [.. hours];
         }
 
-        var down = TrueTimeline.Build(reliability, GeneratorRandom.For(seed, TimelineStream, index), from, to, offlineOutside ? openHours : []);
+        var weekly = reliability.Kind == ReliabilityKind.Weekly ? MondayOutages(GeneratorRandom.For(seed, WeeklyStream, index), windows, zone, from, to) : [];
+        var down = TrueTimeline.Build(reliability, GeneratorRandom.For(seed, TimelineStream, index), from, to, offlineOutside ? openHours : [], weekly);
         return new GeneratedStore
         {
             Index = index,
@@ -145,6 +154,59 @@ internal sealed class GeneratedWorld
             OpenHours = openHours,
             Down = down,
         };
+    }
+
+    /// <summary>
+    /// The weekly kind's outage: every Monday from the store's first Monday opening (09:00 when it
+    /// has none) for the same 2-4 hours, on whole seconds.
+    /// </summary>
+    private static TimeRange[] MondayOutages(GeneratorRandom random, IReadOnlyList<OpeningWindow> windows, DateTimeZone zone, long from, long to)
+    {
+        var opening = windows.Where(w => w.DayOfWeek == 0).Select(w => w.Start).DefaultIfEmpty(new LocalTime(9, 0)).Min();
+        var length = random.NextLong(2 * 3_600, 4 * 3_600 + 1) * UnixMicros.PerSecond;
+        var outages = new List<TimeRange>();
+        var date = Instant.FromUnixTimeTicks(from * 10).InZone(zone).Date;
+        for (; ; date = date.PlusDays(1))
+        {
+            if (date.DayOfWeek != IsoDayOfWeek.Monday)
+            {
+                continue;
+            }
+
+            var start = UnixMicros.FromInstant(zone.AtLeniently(date + opening).ToInstant()) / UnixMicros.PerSecond * UnixMicros.PerSecond;
+            if (start >= to)
+            {
+                break;
+            }
+
+            if (start >= from)
+            {
+                outages.Add(new TimeRange(start, Math.Min(start + length, to)));
+            }
+        }
+
+        return [.. outages];
+    }
+
+    /// <summary>
+    /// The heterogeneous profile's collector outages: about one every three days, 1-6 hours long,
+    /// each taking a third to nine tenths of the stores' polls, anywhere up to the last hour
+    /// (so some starve many stores' last day or hour at once).
+    /// </summary>
+    private static List<(TimeRange Range, double Share)> CollectorOutages(GeneratorRandom random, long start, long end)
+    {
+        var outages = new List<(TimeRange, double)>();
+        for (var at = start; at < end - UnixMicros.PerHour; at += UnixMicros.PerDay)
+        {
+            if (random.Chance(1.0 / 3))
+            {
+                var gapStart = at + random.NextLong(0, UnixMicros.PerDay);
+                var share = random.Uniform(0.3, 0.9);
+                outages.Add((new TimeRange(gapStart, gapStart + random.NextLong(UnixMicros.PerHour, 6 * UnixMicros.PerHour)), share));
+            }
+        }
+
+        return outages;
     }
 
     /// <summary>Outages of the poller itself, which hit every store at once: about one every ten days, 1-4 hours long.</summary>

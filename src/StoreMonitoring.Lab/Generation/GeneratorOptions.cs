@@ -3,12 +3,29 @@ using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Lab.Generation;
 
+/// <summary>Which kinds of store a generation makes.</summary>
+public enum GeneratorProfile
+{
+    /// <summary>The original mix (its output is byte-stable: tests and published accuracy figures depend on it).</summary>
+    Standard,
+
+    /// <summary>
+    /// Stores that differ the way a per-store model can learn: flappy (short, frequent outages),
+    /// sticky (rare outages that last a day), weekly (down every Monday morning), memoryless ones,
+    /// the standard kinds, each with its own poll interval from 50 minutes to 3 hours or irregular
+    /// polls, and collector outages that hit many stores at once.
+    /// </summary>
+    Heterogeneous,
+}
+
 /// <summary>What to generate. The same options always produce the same bytes.</summary>
 /// <param name="Stores">Stores that are polled (the status file's stores); the hours and timezone files also list some unpolled ones, as the real files do.</param>
 /// <param name="Days">Length of the polled period, ending at <see cref="End"/>.</param>
 /// <param name="End">End of the period in Unix microseconds; null picks a date from the seed (<see cref="DefaultEnd"/>).</param>
 /// <param name="PollErrorRate">Share of polls that report the opposite of the true state.</param>
-public sealed record GeneratorOptions(int Stores, int Days, ulong Seed, long? End = null, double PollErrorRate = GeneratorOptions.DefaultPollErrorRate)
+/// <param name="Profile">Which kinds of store to make.</param>
+public sealed record GeneratorOptions(
+    int Stores, int Days, ulong Seed, long? End = null, double PollErrorRate = GeneratorOptions.DefaultPollErrorRate, GeneratorProfile Profile = GeneratorProfile.Standard)
 {
     /// <summary>One poll in a thousand lies: enough to punish estimators that trust a single poll absolutely, too few to dominate.</summary>
     public const double DefaultPollErrorRate = 0.001;

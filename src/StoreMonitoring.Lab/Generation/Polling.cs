@@ -32,9 +32,40 @@ internal sealed record PollPlan(PollingKind Kind, long PeriodMicros, long Jitter
 {
     private static readonly double[] Weights = [62, 8, 8, 8, 6, 6, 2];
 
-    public static PollPlan Create(GeneratorRandom random, long start, long end, ReadOnlySpan<TimeRange> globalGaps)
+    private static readonly double[] HeterogeneousWeights = [60, 5, 5, 20, 5, 5, 0];
+
+    /// <summary>
+    /// The heterogeneous profile's polling: each "hourly" store has a period of its own from 50
+    /// minutes to 3 hours, a fifth poll at random (exponential gaps averaging 30 minutes to 3 hours),
+    /// and each collector outage takes this store's polls with the outage's share.
+    /// </summary>
+    public static PollPlan CreateHeterogeneous(GeneratorRandom random, long start, long end, IReadOnlyList<(TimeRange Range, double Share)> collectorOutages)
     {
-        var kind = (PollingKind)random.Pick(Weights);
+        var gaps = new List<TimeRange>();
+        foreach (var (range, share) in collectorOutages)
+        {
+            if (random.Chance(share))
+            {
+                gaps.Add(range);
+            }
+        }
+
+        var kind = (PollingKind)random.Pick(HeterogeneousWeights);
+        var plan = Create(random, start, end, gaps.ToArray(), kind);
+        var minute = UnixMicros.PerMinute;
+        return kind switch
+        {
+            PollingKind.Hourly => plan with { PeriodMicros = (long)(random.LogUniform(50, 180) * minute), JitterMicros = random.NextLong(1, 10) * minute },
+            PollingKind.Irregular => plan with { PeriodMicros = (long)(random.LogUniform(30, 180) * minute) },
+            _ => plan,
+        };
+    }
+
+    public static PollPlan Create(GeneratorRandom random, long start, long end, ReadOnlySpan<TimeRange> globalGaps) =>
+        Create(random, start, end, globalGaps, (PollingKind)random.Pick(Weights));
+
+    private static PollPlan Create(GeneratorRandom random, long start, long end, ReadOnlySpan<TimeRange> globalGaps, PollingKind kind)
+    {
         var minute = UnixMicros.PerMinute;
         var days = (end - start) / UnixMicros.PerDay;
         long period = 60 * minute, jitter = random.NextLong(1, 9) * minute;

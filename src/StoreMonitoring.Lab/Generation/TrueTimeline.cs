@@ -12,7 +12,8 @@ internal static class TrueTimeline
     /// <param name="from">Start of the timeline, a whole second.</param>
     /// <param name="to">End of the timeline, a whole second.</param>
     /// <param name="offlineOutside">The business hours over [from, to) of a store that is down outside them; empty for the others.</param>
-    public static TimeRange[] Build(Reliability reliability, GeneratorRandom random, long from, long to, ReadOnlySpan<TimeRange> offlineOutside)
+    /// <param name="extraDown">Outages that come on a schedule (the weekly kind's), added as they are.</param>
+    public static TimeRange[] Build(Reliability reliability, GeneratorRandom random, long from, long to, ReadOnlySpan<TimeRange> offlineOutside, ReadOnlySpan<TimeRange> extraDown = default)
     {
         if (from % UnixMicros.PerSecond != 0 || to % UnixMicros.PerSecond != 0)
         {
@@ -65,6 +66,11 @@ internal static class TrueTimeline
             {
                 down.Add(new TimeRange(previousEnd, to));
             }
+        }
+
+        foreach (var range in extraDown)
+        {
+            down.Add(range);
         }
 
         return Merge(down);

@@ -30,10 +30,27 @@ public static class ReportCsv
 
     public static StoreFigures Figures(StoreUptime uptime) => StoreFigures.From(uptime);
 
-    public static void WriteHeader(TextWriter writer, bool extended) => WriteHeader(writer, ReportWindow.Standard, extended);
+    /// <summary>The extended CSV's columns for a method with credible intervals (learned): each window's uptime bounds.</summary>
+    public static string IntervalHeaderFor(IReadOnlyList<ReportWindow> windows)
+    {
+        var header = new StringBuilder();
+        foreach (var bound in (string[])["uptime_low", "uptime_high"])
+        {
+            foreach (var window in windows)
+            {
+                header.Append(',').Append(bound).Append('_').Append(window.Name);
+            }
+        }
 
-    public static void WriteHeader(TextWriter writer, IReadOnlyList<ReportWindow> windows, bool extended) =>
-        writer.Write((ReferenceEquals(windows, ReportWindow.Standard) ? (extended ? ExtendedHeader : Header) : HeaderFor(windows, extended)) + "\n");
+        return header.ToString();
+    }
+
+    /// <param name="intervals">Whether the rows carry credible intervals (the learned method's): the extended CSV then ends with their columns.</param>
+    public static void WriteHeader(TextWriter writer, bool extended, bool intervals = false) => WriteHeader(writer, ReportWindow.Standard, extended, intervals);
+
+    public static void WriteHeader(TextWriter writer, IReadOnlyList<ReportWindow> windows, bool extended, bool intervals = false) =>
+        writer.Write((ReferenceEquals(windows, ReportWindow.Standard) ? (extended ? ExtendedHeader : Header) : HeaderFor(windows, extended))
+            + (extended && intervals ? IntervalHeaderFor(windows) : "") + "\n");
 
     public static void WriteRow(TextWriter writer, StoreReportRow row, bool extended)
     {
@@ -66,6 +83,19 @@ public static class ReportCsv
                 writer.Write(',');
                 writer.Write(window.Polls.ToString(CultureInfo.InvariantCulture));
             }
+
+            if (figures.Count > 0 && figures[0].UptimeLow is not null)
+            {
+                foreach (var window in figures)
+                {
+                    Write(writer, window.UptimeLow ?? 0);
+                }
+
+                foreach (var window in figures)
+                {
+                    Write(writer, window.UptimeHigh ?? 0);
+                }
+            }
         }
 
         writer.Write('\n');
@@ -77,9 +107,9 @@ public static class ReportCsv
         writer.Write(WindowFigures.Format(hundredths));
     }
 
-    public static void Write(TextWriter writer, IEnumerable<StoreReportRow> rows, bool extended)
+    public static void Write(TextWriter writer, IEnumerable<StoreReportRow> rows, bool extended, bool intervals = false)
     {
-        WriteHeader(writer, extended);
+        WriteHeader(writer, extended, intervals);
         foreach (var row in rows)
         {
             WriteRow(writer, row, extended);
@@ -87,13 +117,13 @@ public static class ReportCsv
     }
 
     /// <summary>Writes beside <paramref name="path"/> and renames, so a reader never sees half a report.</summary>
-    public static async Task WriteFileAsync(string path, IAsyncEnumerable<StoreReportRow> rows, bool extended, CancellationToken cancellationToken)
+    public static async Task WriteFileAsync(string path, IAsyncEnumerable<StoreReportRow> rows, bool extended, CancellationToken cancellationToken, bool intervals = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + ".tmp";
         await using (var writer = new StreamWriter(temporary, false, new System.Text.UTF8Encoding(false), 1 << 16))
         {
-            WriteHeader(writer, extended);
+            WriteHeader(writer, extended, intervals);
             await foreach (var row in rows.WithCancellation(cancellationToken))
             {
                 WriteRow(writer, row, extended);

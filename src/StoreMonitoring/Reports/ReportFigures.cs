@@ -7,7 +7,10 @@ namespace StoreMonitoring.Reports;
 /// A window's figures in its report unit (<see cref="ReportWindow.Unit"/>), rounded to
 /// hundredths so that the printed parts add up to the printed whole exactly.
 /// </summary>
-public readonly record struct WindowFigures(long Uptime, long Downtime, long Unknown, long Business, long EstimatedUptime, long EstimatedDowntime, int Polls)
+/// <param name="UptimeLow">The credible interval's low end (learned method only), never above the estimated uptime.</param>
+/// <param name="UptimeHigh">The credible interval's high end (learned method only), never below the estimated uptime.</param>
+public readonly record struct WindowFigures(
+    long Uptime, long Downtime, long Unknown, long Business, long EstimatedUptime, long EstimatedDowntime, int Polls, long? UptimeLow = null, long? UptimeHigh = null)
 {
     public static WindowFigures From(WindowUptime window, long unitMicros)
     {
@@ -15,7 +18,9 @@ public readonly record struct WindowFigures(long Uptime, long Downtime, long Unk
         var up = Hundredths(window.Uptime, unitMicros);
         var down = Math.Min(Hundredths(window.Downtime, unitMicros), business - up);
         var estimatedUp = Math.Min(Hundredths(window.EstimatedUptime, unitMicros), business);
-        return new WindowFigures(up, down, business - up - down, business, estimatedUp, business - estimatedUp, window.Polls);
+        long? low = window.Interval is { } i ? Math.Min(Hundredths(i.Low, unitMicros), estimatedUp) : null;
+        long? high = window.Interval is { } j ? Math.Clamp(Hundredths(j.High, unitMicros), estimatedUp, business) : null;
+        return new WindowFigures(up, down, business - up - down, business, estimatedUp, business - estimatedUp, window.Polls, low, high);
     }
 
     /// <summary>Rounds half away from zero in integers: no binary floating point between the engine and the CSV.</summary>

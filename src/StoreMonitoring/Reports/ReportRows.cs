@@ -20,7 +20,12 @@ internal static class ReportRows
     private static IReadOnlyList<ReportWindow> Windows => ReportWindow.Standard;
 
     public static readonly string[] Columns =
-        ["report_id", "store_id", .. Windows.SelectMany(w => PerWindow.Select(figure => $"{w.Column}_{figure}"))];
+        [
+            "report_id", "store_id",
+            .. Windows.SelectMany(w => PerWindow.Select(figure => $"{w.Column}_{figure}")),
+            // The credible interval's bounds (learned method only; null otherwise), after every window's figures.
+            .. Windows.SelectMany(w => (string[])[$"{w.Column}_up_low", $"{w.Column}_up_high"]),
+        ];
 
     public static object?[] Values(string reportId, StoreReportRow row)
     {
@@ -29,7 +34,7 @@ internal static class ReportRows
             throw new ArgumentException($"store {row.StoreId}: its figures are for other windows than report_rows stores", nameof(row));
         }
 
-        var values = new object?[2 + PerWindow.Length * row.Uptime.Count];
+        var values = new object?[2 + (PerWindow.Length + 2) * row.Uptime.Count];
         values[0] = reportId;
         values[1] = row.StoreId;
         var next = 2;
@@ -40,6 +45,12 @@ internal static class ReportRows
             values[next++] = w.Business;
             values[next++] = w.EstimatedUptime;
             values[next++] = w.Polls;
+        }
+
+        foreach (var w in row.Uptime.Figures)
+        {
+            values[next++] = w.Interval?.Low;
+            values[next++] = w.Interval?.High;
         }
 
         return values;
@@ -59,18 +70,19 @@ internal static class ReportRows
             var figures = new WindowUptime[Windows.Count];
             for (var i = 0; i < figures.Length; i++)
             {
-                figures[i] = Window(reader, 1 + PerWindow.Length * i);
+                figures[i] = Window(reader, 1 + PerWindow.Length * i, 1 + PerWindow.Length * figures.Length + 2 * i);
             }
 
             yield return new StoreReportRow(reader.GetString(0), new StoreUptime(Windows, figures));
         }
     }
 
-    private static WindowUptime Window(DbDataReader reader, int first)
+    private static WindowUptime Window(DbDataReader reader, int first, int interval)
     {
         var up = reader.GetInt64(first);
         var down = reader.GetInt64(first + 1);
         var business = reader.GetInt64(first + 2);
-        return new WindowUptime(up, down, business - up - down, business, (int)reader.GetInt64(first + 4), reader.GetInt64(first + 3));
+        UptimeInterval? bounds = reader.IsDBNull(interval) ? null : new UptimeInterval(reader.GetInt64(interval), reader.GetInt64(interval + 1));
+        return new WindowUptime(up, down, business - up - down, business, (int)reader.GetInt64(first + 4), reader.GetInt64(first + 3), bounds);
     }
 }

@@ -17,6 +17,11 @@ public static class StoreReport
         ReadOnlySpan<Poll> polls, StoreProfile store, ReportWindows windows, EstimationMethod method, EstimatorSettings settings, Buffers? buffers = null)
     {
         buffers ??= new Buffers();
+        if (method == EstimationMethod.Learned)
+        {
+            return Estimation.Learned.LearnedEstimator.Compute(polls, store, windows, buffers.Learned);
+        }
+
         var history = History(polls, store, windows.Now, buffers.History);
 
         var relevant = Relevant(polls, windows, settings);
@@ -91,5 +96,7 @@ public static class StoreReport
         internal List<TimeRange> Hours { get; } = new(64);
 
         internal List<TimeRange> History { get; } = new(256);
+
+        internal Estimation.Learned.LearnedEstimator.Buffers Learned { get; } = new();
     }
 }

@@ -153,6 +153,7 @@ public sealed class LiveContractTests
         await Status("/stores/nope/timeline", HttpStatusCode.NotFound, "No store");
         await Status("/incidents?store_id=nope", HttpStatusCode.NotFound, "No store");
         await Status("/stores/s1/timeline?method=ratio", HttpStatusCode.BadRequest, "has no timeline");
+        await Status("/stores/s1/timeline?method=learned", HttpStatusCode.BadRequest, "has no timeline");
         await Status("/stores/s1/timeline?from=2024-10-01T00:00:00Z&to=2024-10-14T00:00:00Z", HttpStatusCode.BadRequest, "at most 7 days");
         await Status("/stores/s1/timeline?from=2024-10-14T00:00:00Z&to=2024-10-13T00:00:00Z", HttpStatusCode.BadRequest, "before to");
         await Status("/stores?status=sleeping", HttpStatusCode.BadRequest, "status 'sleeping'");

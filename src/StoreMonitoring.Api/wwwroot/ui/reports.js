@@ -48,7 +48,7 @@ export async function reports(ctx) {
 
   const form = h('form', { id: 'trigger', class: 'filter' },
     h('label', { for: 't-method' }, 'Method'),
-    h('select', { id: 't-method', name: 'method' }, h('option', { value: 'interpolated' }, 'interpolated'), h('option', { value: 'ratio' }, 'ratio')),
+    h('select', { id: 't-method', name: 'method' }, h('option', { value: 'interpolated' }, 'interpolated'), h('option', { value: 'ratio' }, 'ratio'), h('option', { value: 'learned' }, 'learned')),
     h('label', { for: 't-now' }, 'Now (ISO 8601 UTC, empty for the latest poll)'),
     h('input', { id: 't-now', name: 'now', placeholder: '2024-10-14T23:00:00Z', autocomplete: 'off', spellcheck: 'false' }),
     h('button', { type: 'submit' }, 'Trigger report'));

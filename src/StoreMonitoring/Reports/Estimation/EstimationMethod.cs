@@ -7,6 +7,9 @@ public enum EstimationMethod
 
     /// <summary>The original service's method: the share of active in-hours polls times the business time.</summary>
     Ratio,
+
+    /// <summary>Each store's own two-state Markov chain, fitted to its polls: expected uptime with a credible interval (docs/learned-estimator.md).</summary>
+    Learned,
 }
 
 public static class EstimationMethods
@@ -14,6 +17,7 @@ public static class EstimationMethods
     public static string Name(this EstimationMethod method) => method switch
     {
         EstimationMethod.Ratio => "ratio",
+        EstimationMethod.Learned => "learned",
         _ => "interpolated",
     };
 
@@ -26,6 +30,9 @@ public static class EstimationMethods
                 return true;
             case "ratio":
                 method = EstimationMethod.Ratio;
+                return true;
+            case "learned":
+                method = EstimationMethod.Learned;
                 return true;
             default:
                 method = default;

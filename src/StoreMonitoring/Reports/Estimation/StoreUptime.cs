@@ -7,10 +7,14 @@ namespace StoreMonitoring.Reports.Estimation;
 /// <param name="EstimatedUptime">
 /// Uptime plus the unknown time's extrapolated up share: the figure the seven-column CSV reports.
 /// </param>
-public readonly record struct WindowUptime(long Uptime, long Downtime, long Unknown, long Business, int Polls, long EstimatedUptime)
+/// <param name="Interval">The 90 % credible interval of the uptime, for the methods that have one (learned).</param>
+public readonly record struct WindowUptime(long Uptime, long Downtime, long Unknown, long Business, int Polls, long EstimatedUptime, UptimeInterval? Interval = null)
 {
     public long EstimatedDowntime => Business - EstimatedUptime;
 }
+
+/// <summary>Bounds of a window's uptime, in microseconds of business time: Low ≤ uptime ≤ High.</summary>
+public readonly record struct UptimeInterval(long Low, long High);
 
 /// <summary>One store's figures, one per window of <see cref="Windows"/>, in the list's order.</summary>
 public readonly struct StoreUptime : IEquatable<StoreUptime>

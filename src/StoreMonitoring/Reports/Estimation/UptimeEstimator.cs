@@ -19,6 +19,7 @@ public static class UptimeEstimator
         method switch
         {
             EstimationMethod.Ratio => Ratio(polls, businessHours, windows),
+            EstimationMethod.Learned => throw new ArgumentException("The learned method fits the store's whole history: compute it through StoreReport.Compute.", nameof(method)),
             _ => Interpolated(polls, businessHours, windows, settings, history),
         };
 
