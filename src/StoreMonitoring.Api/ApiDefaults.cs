@@ -20,8 +20,8 @@ internal static class ApiDefaults
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
-                StatusCodes.Status404NotFound => "Nothing is served at this path: the endpoints are listed at /docs and in /openapi/v1.json.",
-                StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not accepted at this path; the Allow header names the methods that are.",
+                StatusCodes.Status404NotFound => $"Nothing at {context.HttpContext.Request.Method} {Shorten(context.HttpContext.Request.Path)}: the endpoints are listed at /docs and in /openapi/v1.json.",
+                StatusCodes.Status405MethodNotAllowed => $"{Shorten(context.HttpContext.Request.Path)} does not take {context.HttpContext.Request.Method}; the Allow header lists what it takes.",
                 StatusCodes.Status415UnsupportedMediaType => "This endpoint does not take this Content-Type: send application/json.",
                 StatusCodes.Status401Unauthorized => "Send an API key: Authorization: Bearer <key> or X-API-Key: <key>.",
                 StatusCodes.Status403Forbidden => "The API key lacks the scope this endpoint needs.",
