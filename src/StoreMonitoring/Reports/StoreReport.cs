@@ -71,7 +71,8 @@ public static class StoreReport
         return history;
     }
 
-    private static int FirstAtOrAfter(ReadOnlySpan<Poll> polls, long instant)
+    /// <summary>The index of the first poll at or after <paramref name="instant"/> (polls sorted by time).</summary>
+    internal static int FirstAtOrAfter(ReadOnlySpan<Poll> polls, long instant)
     {
         int low = 0, high = polls.Length;
         while (low < high)

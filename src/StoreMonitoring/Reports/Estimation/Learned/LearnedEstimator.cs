@@ -467,21 +467,8 @@ public static class LearnedEstimator
     /// <summary>The first poll at or after the cutoff, or the latest before it when none is (a store that went quiet).</summary>
     private static int FirstUsed(ReadOnlySpan<Poll> polls, long cutoff)
     {
-        int low = 0, high = polls.Length;
-        while (low < high)
-        {
-            var middle = (low + high) >>> 1;
-            if (polls[middle].At < cutoff)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-
-        return low > 0 ? low - 1 : 0;
+        var first = StoreReport.FirstAtOrAfter(polls, cutoff);
+        return first > 0 ? first - 1 : 0;
     }
 
     /// <summary>Lists reused from one store to the next.</summary>
