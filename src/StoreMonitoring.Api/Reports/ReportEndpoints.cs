@@ -105,7 +105,7 @@ internal static class ReportEndpoints
         if (asJson)
         {
             return TypedResults.Ok(new JsonReport(
-                job.ReportId, "Complete", job.MethodName, job.NowUs is { } n ? UnixMicros.Format(n) : null, Units.Of(ReportWindow.Standard),
+                job.ReportId, ReportStatus.Complete.Name(), job.MethodName, job.NowUs is { } n ? UnixMicros.Format(n) : null, Units.Of(ReportWindow.Standard),
                 jobs.ReadRowsAsync(job.ReportId, cancellationToken).Select(JsonStoreRow.From)));
         }
 

@@ -33,7 +33,7 @@ public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, Conflic
                     }
 
                     var pending = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                        "SELECT COUNT(*) FROM report_jobs WHERE status = 'Pending'", cancellationToken: cancellationToken));
+                        $"SELECT COUNT(*) FROM report_jobs WHERE status = {ReportStatus.Pending.Sql()}", cancellationToken: cancellationToken));
                     var limit = options.Value.Reports.MaxQueued;
                     if (pending >= limit)
                     {
