@@ -39,7 +39,7 @@ public sealed class ClaimedDelivery
 public sealed class DeliveryQueue(StoreDatabase database, TimeProvider time)
 {
     /// <summary>A pending delivery waits until it is due; a sending one is held until its lease ends, both in <c>due_at_us</c>.</summary>
-    internal static readonly LeasedTable Table = LeasedTable.Of(
+    private static readonly LeasedTable Table = LeasedTable.Of(
         "webhook_deliveries", [("delivery_id", "deliveryId")], "due_at_us", DeliveryStatuses.Stored, DeliveryStatus.Pending, DeliveryStatus.Sending, waitingIsDue: true);
 
     private readonly LeasedQueue _queue = new(database, time, Table);

@@ -8,7 +8,8 @@ namespace StoreMonitoring.Reports;
 
 /// <summary>
 /// The report job table: the database is the queue, so jobs survive restarts and several
-/// processes share them. Every state change is a conditional UPDATE, so exactly one worker wins.
+/// processes share them. Every state change is a conditional UPDATE, so exactly one worker wins;
+/// claims, leases and hand-backs follow the one rule of <see cref="LeasedQueue"/>.
 /// </summary>
 public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
 {
@@ -20,7 +21,7 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
         """;
 
     /// <summary>The queue of reports to plan: a job is held by the worker planning it, under a lease.</summary>
-    internal static readonly LeasedTable Table = LeasedTable.Of(
+    private static readonly LeasedTable Table = LeasedTable.Of(
         "report_jobs", [("report_id", "reportId")], "lease_until_us", ReportStatuses.Stored, ReportStatus.Pending, ReportStatus.Running);
 
     private readonly LeasedQueue _queue = new(database, time, Table);

@@ -21,7 +21,7 @@ public sealed record ClaimedShard(string ReportId, int Shard, StoreKeyRange Stor
 public sealed class ReportShards(StoreDatabase database, TimeProvider time)
 {
     /// <summary>The queue of shards to compute: a shard is held by the worker computing it, under a lease of its own.</summary>
-    internal static readonly LeasedTable Table = LeasedTable.Of(
+    private static readonly LeasedTable Table = LeasedTable.Of(
         "report_shards", [("report_id", "ReportId"), ("shard", "Shard")], "lease_until_us", ReportStatuses.Stored, ReportStatus.Pending, ReportStatus.Running);
 
     private readonly LeasedQueue _queue = new(database, time, Table);
