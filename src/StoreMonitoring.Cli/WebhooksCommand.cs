@@ -54,7 +54,7 @@ internal static class WebhooksCommand
         foreach (var d in await host.Services.GetRequiredService<WebhookOutbox>().ListAsync(webhookId, limit, cancellationToken))
         {
             var at = d.LastAttemptUs is { } a ? UnixMicros.Format(a) : "";
-            Console.WriteLine($"{d.DeliveryId}\t{d.EventType}\t{d.Status}\t{d.Attempts}\t{d.LastStatusCode}\t{at}\t{d.LastError}");
+            Console.WriteLine($"{d.DeliveryId}\t{d.EventType}\t{d.Status.Name()}\t{d.Attempts}\t{d.LastStatusCode}\t{at}\t{d.LastError}");
         }
 
         return 0;

@@ -62,6 +62,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ReportShards>();
         services.AddSingleton<ReportJobRunner>();
         services.AddSingleton<ReportQueue>();
+        services.AddSingleton<WakeSignal<ReportJobs>>();
         services.AddSingleton<ReportRetention>();
         services.AddSingleton<StoreMonitoringMetrics>();
         services.AddAlerts();

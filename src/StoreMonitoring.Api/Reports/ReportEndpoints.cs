@@ -39,7 +39,7 @@ internal static class ReportEndpoints
     public const string NoPollsYet = "no polls imported yet: import first (POST /import_data, or storemon import DIR).";
 
     private static async Task<Results<Ok<TriggerResponse>, ValidationProblem, ProblemHttpResult>> TriggerReport(
-        ReportQueue queue, WakeSignal<ReportJobs> signal, AcceptedInstants accepted, StoreDatabase database, IOptions<StoreMonitoringOptions> options, HttpContext context, string? method, string? now, CancellationToken cancellationToken)
+        ReportQueue queue, AcceptedInstants accepted, StoreDatabase database, IOptions<StoreMonitoringOptions> options, HttpContext context, string? method, string? now, CancellationToken cancellationToken)
     {
         var query = new ApiQuery();
         var estimationMethod = query.Method(method, options.Value.Reports.DefaultMethod);
@@ -68,7 +68,6 @@ internal static class ReportEndpoints
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Report queue full");
         }
 
-        signal.Notify();
         return TypedResults.Ok(new TriggerResponse(job.ReportId, job.MethodName));
     }
 
@@ -105,7 +104,7 @@ internal static class ReportEndpoints
         if (asJson)
         {
             return TypedResults.Ok(new JsonReport(
-                job.ReportId, "Complete", job.MethodName, job.NowUs is { } n ? UnixMicros.Format(n) : null, Units.Of(ReportWindow.Standard),
+                job.ReportId, ReportStatus.Complete.Name(), job.MethodName, job.NowUs is { } n ? UnixMicros.Format(n) : null, Units.Of(ReportWindow.Standard),
                 jobs.ReadRowsAsync(job.ReportId, cancellationToken).Select(JsonStoreRow.From)));
         }
 

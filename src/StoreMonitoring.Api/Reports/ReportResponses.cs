@@ -16,8 +16,8 @@ internal sealed record ReportState(
     string? Message = null, string? Error = null)
 {
     public static ReportState From(ReportJob job) => job.Status == ReportStatus.Error
-        ? new("Error", Message: "Report generation failed", Error: job.Error)
-        : new("Running", Math.Round(job.Progress, 4), job.Status.ToString().ToLowerInvariant(), job.StoresDone, job.StoresTotal, job.ShardsDone, job.ShardsTotal);
+        ? new(ReportStatus.Error.Name(), Message: "Report generation failed", Error: job.Error)
+        : new(ReportStatus.Running.Name(), Math.Round(job.Progress, 4), job.Status.Name().ToLowerInvariant(), job.StoresDone, job.StoresTotal, job.ShardsDone, job.ShardsTotal);
 }
 
 /// <summary>Each window's unit, by window name (<c>"last_hour": "minutes"</c>, ...).</summary>
@@ -72,6 +72,6 @@ internal sealed record JsonWindow(
 internal sealed record JobSummary(string ReportId, string Status, string Method, double Progress, string RequestedAt, string? Now, string? FinishedAt, int Stores, string? Error)
 {
     public static JobSummary From(ReportJob job) => new(
-        job.ReportId, job.Status.ToString(), job.MethodName, Math.Round(job.Progress, 4), UnixMicros.Format(job.RequestedAtUs),
+        job.ReportId, job.Status.Name(), job.MethodName, Math.Round(job.Progress, 4), UnixMicros.Format(job.RequestedAtUs),
         job.NowUs is { } n ? UnixMicros.Format(n) : null, job.FinishedAtUs is { } f ? UnixMicros.Format(f) : null, job.StoresTotal, job.Error);
 }

@@ -9,7 +9,6 @@ internal static class ReportWorkerExtensions
 {
     public static IServiceCollection AddReportWorker(this IServiceCollection services)
     {
-        services.AddSingleton<WakeSignal<ReportJobs>>();
         services.AddHostedService<ReportWorker>();
         return services;
     }

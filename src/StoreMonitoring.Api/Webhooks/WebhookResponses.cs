@@ -32,7 +32,7 @@ internal sealed record DeliveryResponse(
     string? LastError, string? DeliveredAt)
 {
     public static DeliveryResponse From(WebhookDelivery d) => new(
-        d.DeliveryId, d.EventType, d.Status, d.Attempts, UnixMicros.Format(d.CreatedAtUs), d.Status == "pending" ? UnixMicros.Format(d.DueAtUs) : null,
+        d.DeliveryId, d.EventType, d.Status.Name(), d.Attempts, UnixMicros.Format(d.CreatedAtUs), d.Status == DeliveryStatus.Pending ? UnixMicros.Format(d.DueAtUs) : null,
         d.LastAttemptUs is { } a ? UnixMicros.Format(a) : null, d.LastStatusCode, d.LastError, d.DeliveredAtUs is { } at ? UnixMicros.Format(at) : null);
 }
 

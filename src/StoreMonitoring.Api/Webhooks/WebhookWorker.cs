@@ -18,13 +18,15 @@ internal static class WebhookWorkerExtensions
 /// when its lease runs out.
 /// </summary>
 internal sealed partial class WebhookWorker(
-    WebhookDispatcher dispatcher, DeliveryQueue queue, StaleStoreCheck staleCheck, WakeSignal<DeliveryQueue> signal, IOptionsMonitor<WebhookOptions> options, TimeProvider time, ILogger<WebhookWorker> logger)
+    WebhookDispatcher dispatcher, DeliveryQueue queue, StaleStoreCheck staleCheck, WakeSignal<DeliveryQueue> signal, IOptionsMonitor<WebhookOptions> options,
+    IOptions<StoreMonitoringOptions> instance, TimeProvider time, ILogger<WebhookWorker> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RecheckAfterWake = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
 
-    private readonly string _worker = StoreMonitoring.Storage.WorkerIds.New();
+    // The instance's name as in the report worker's ids: one holder format across the queues.
+    private readonly string _worker = WorkerIds.New(instance.Value.Reports.InstanceName);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

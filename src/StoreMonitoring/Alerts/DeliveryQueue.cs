@@ -1,6 +1,5 @@
 using Dapper;
 using StoreMonitoring.Storage;
-using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Alerts;
 
@@ -19,90 +18,76 @@ public sealed class ClaimedDelivery
 
     public string Secret { get; init; } = "";
 
-    public string Status { get; init; } = "";
+    public DeliveryStatus Status { get; init; }
+
+    /// <summary>The status as stored: reads map it through <see cref="DeliveryStatuses"/>.</summary>
+    internal string StoredStatus
+    {
+        get => Status.Name();
+        init => Status = DeliveryStatuses.Stored.Parse(value);
+    }
 
     /// <summary>Attempts made so far, this one included once claimed.</summary>
     public long Attempts { get; init; }
 }
 
 /// <summary>
-/// The delivery rows as a queue shared by every process on the database: a row is claimed with
-/// the same conditional UPDATE as report jobs, so one worker at a time owns a delivery, and a
-/// worker that dies loses it when its lease (<c>due_at_us</c> while sending) runs out.
+/// The delivery rows as a queue shared by every process on the database (a <see cref="LeasedQueue"/>):
+/// one worker at a time owns a delivery, and a worker that dies loses it when its lease
+/// (<c>due_at_us</c> while sending) runs out.
 /// </summary>
 public sealed class DeliveryQueue(StoreDatabase database, TimeProvider time)
 {
-    // The claim condition, shared by the search and the UPDATE that settles the race for it.
-    private const string Claimable = "status IN ('pending', 'sending') AND due_at_us <= @now";
-    private const string Owned = "delivery_id = @deliveryId AND worker = @worker AND status = 'sending'";
+    /// <summary>A pending delivery waits until it is due; a sending one is held until its lease ends, both in <c>due_at_us</c>.</summary>
+    private static readonly LeasedTable Table = LeasedTable.Of(
+        "webhook_deliveries", [("delivery_id", "deliveryId")], "due_at_us", DeliveryStatuses.Stored, DeliveryStatus.Pending, DeliveryStatus.Sending, waitingIsDue: true);
 
-    private long Now => UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+    private readonly LeasedQueue _queue = new(database, time, Table);
+
+    private long Now => _queue.Now;
 
     /// <summary>
     /// Claims the delivery due longest, or one whose worker's lease ran out. A delivery taken over
     /// with its attempts used up fails instead (its last worker died while sending it).
     /// </summary>
-    public async Task<ClaimedDelivery?> TryClaimAsync(string worker, TimeSpan lease, int maxAttempts, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
-        var now = Now;
-        var candidates = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
-            """
-            SELECT d.delivery_id AS DeliveryId, d.webhook_id AS WebhookId, d.event_type AS EventType, d.payload AS Payload, d.status AS Status,
-                   d.attempts AS Attempts, s.url AS Url, s.secret AS Secret
-            FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.webhook_id = d.webhook_id
-            WHERE d.status IN ('pending', 'sending') AND d.due_at_us <= @now AND s.disabled_at_us IS NULL
-            ORDER BY d.due_at_us LIMIT 10
-            """, new { now }, cancellationToken: cancellationToken));
-
-        foreach (var candidate in candidates)
+    public Task<ClaimedDelivery?> TryClaimAsync(string worker, TimeSpan lease, int maxAttempts, CancellationToken cancellationToken) =>
+        _queue.TryClaimAsync(worker, lease, maxAttempts, new ClaimSteps<ClaimedDelivery, ClaimedDelivery>
         {
-            if (candidate.Status == "sending" && candidate.Attempts >= maxAttempts)
+            FindAsync = (connection, now, ct) => connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
+                $"""
+                SELECT d.delivery_id AS DeliveryId, d.webhook_id AS WebhookId, d.event_type AS EventType, d.payload AS Payload, d.status AS StoredStatus,
+                       d.attempts AS Attempts, s.url AS Url, s.secret AS Secret
+                FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.webhook_id = d.webhook_id
+                WHERE {_queue.Claimable("d")} AND s.disabled_at_us IS NULL
+                ORDER BY d.due_at_us LIMIT {LeasedQueue.CandidateLimit}
+                """, new { now }, cancellationToken: ct)),
+            Row = d => new LeasedRow(new { deliveryId = d.DeliveryId }, d.Status == DeliveryStatus.Sending, d.Attempts),
+            OutOfAttemptsAsync = (connection, d, now, ct) => connection.ExecuteAsync(new CommandDefinition(
+                $"UPDATE webhook_deliveries SET status = {DeliveryStatus.Failed.Sql()}, worker = NULL, last_error = @error WHERE delivery_id = @deliveryId AND {_queue.Claimable()}",
+                new { deliveryId = d.DeliveryId, now, error = "The worker sending the last attempt stopped before recording its outcome." },
+                cancellationToken: ct)),
+            ClaimedAsync = (_, d, _) => Task.FromResult<ClaimedDelivery?>(new ClaimedDelivery
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    $"UPDATE webhook_deliveries SET status = 'failed', worker = NULL, last_error = @error WHERE delivery_id = @id AND {Claimable}",
-                    new { id = candidate.DeliveryId, now, error = "The worker sending the last attempt stopped before recording its outcome." },
-                    cancellationToken: cancellationToken));
-                continue;
-            }
-
-            // Lost to another worker (maybe on another node of a cluster): the next one, then.
-            var claimed = await database.TryClaimAsync(connection, new CommandDefinition(
-                $"UPDATE webhook_deliveries SET status = 'sending', worker = @worker, attempts = attempts + 1, due_at_us = @leaseUntil WHERE delivery_id = @id AND {Claimable}",
-                new { id = candidate.DeliveryId, worker, now, leaseUntil = now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken));
-            if (claimed == 1)
-            {
-                return new ClaimedDelivery
-                {
-                    DeliveryId = candidate.DeliveryId, WebhookId = candidate.WebhookId, EventType = candidate.EventType, Payload = candidate.Payload,
-                    Url = candidate.Url, Secret = candidate.Secret, Status = "sending", Attempts = candidate.Attempts + 1,
-                };
-            }
-        }
-
-        return null;
-    }
+                DeliveryId = d.DeliveryId, WebhookId = d.WebhookId, EventType = d.EventType, Payload = d.Payload,
+                Url = d.Url, Secret = d.Secret, Status = DeliveryStatus.Sending, Attempts = d.Attempts + 1,
+            }),
+        }, cancellationToken);
 
     /// <summary>Extends the claim; false when another worker has taken the delivery over.</summary>
-    public async Task<bool> RenewAsync(string deliveryId, string worker, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE webhook_deliveries SET due_at_us = @leaseUntil WHERE {Owned}",
-            new { deliveryId, worker, leaseUntil = Now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken)) == 1;
-    }
+    public Task<bool> RenewAsync(string deliveryId, string worker, TimeSpan lease, CancellationToken cancellationToken) =>
+        _queue.RenewAsync(new { deliveryId }, worker, lease, cancellationToken);
 
     /// <summary>The receiver took it (2xx).</summary>
     public Task<bool> DeliveredAsync(string deliveryId, string worker, int statusCode) => RecordAsync(
-        "status = 'delivered', delivered_at_us = @now, last_status_code = @statusCode, last_error = NULL", deliveryId, worker, new { statusCode });
+        $"status = {DeliveryStatus.Delivered.Sql()}, delivered_at_us = @now, last_status_code = @statusCode, last_error = NULL", deliveryId, worker, new { statusCode });
 
     /// <summary>The attempt failed; the next one is due at <paramref name="dueAtUs"/>.</summary>
     public Task<bool> RetryAsync(string deliveryId, string worker, int? statusCode, string error, long dueAtUs) => RecordAsync(
-        "status = 'pending', due_at_us = @dueAtUs, last_status_code = @statusCode, last_error = @error", deliveryId, worker, new { statusCode, error, dueAtUs });
+        $"status = {DeliveryStatus.Pending.Sql()}, due_at_us = @dueAtUs, last_status_code = @statusCode, last_error = @error", deliveryId, worker, new { statusCode, error, dueAtUs });
 
     /// <summary>The attempt failed and there will be no other.</summary>
     public Task<bool> FailAsync(string deliveryId, string worker, int? statusCode, string error) => RecordAsync(
-        "status = 'failed', last_status_code = @statusCode, last_error = @error", deliveryId, worker, new { statusCode, error });
+        $"status = {DeliveryStatus.Failed.Sql()}, last_status_code = @statusCode, last_error = @error", deliveryId, worker, new { statusCode, error });
 
     /// <summary>Deletes finished deliveries queued before <paramref name="beforeUs"/>; returns how many.</summary>
     /// <remarks>
@@ -114,7 +99,7 @@ public sealed class DeliveryQueue(StoreDatabase database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed', 'cancelled') AND created_at_us < @beforeUs",
+            $"DELETE FROM webhook_deliveries WHERE status IN ({DeliveryStatuses.Stored.SqlList(DeliveryStatus.Delivered, DeliveryStatus.Failed, DeliveryStatus.Cancelled)}) AND created_at_us < @beforeUs",
             new { beforeUs }, cancellationToken: cancellationToken));
     }
 
@@ -124,6 +109,6 @@ public sealed class DeliveryQueue(StoreDatabase database, TimeProvider time)
         parameters.AddDynamicParams(new { deliveryId, worker, now = Now });
         await using var connection = await database.OpenAsync(CancellationToken.None);
         return await connection.ExecuteAsync(
-            $"UPDATE webhook_deliveries SET {set}, worker = NULL, last_attempt_us = @now WHERE {Owned}", parameters) == 1;
+            $"UPDATE webhook_deliveries SET {set}, worker = NULL, last_attempt_us = @now WHERE {_queue.Owned}", parameters) == 1;
     }
 }

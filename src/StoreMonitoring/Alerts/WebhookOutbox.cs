@@ -14,8 +14,14 @@ public sealed class WebhookDelivery
 
     public string EventType { get; init; } = "";
 
-    /// <summary>pending, sending, delivered, failed (attempts used up, or 410) or cancelled (subscription disabled).</summary>
-    public string Status { get; init; } = "";
+    public DeliveryStatus Status { get; init; }
+
+    /// <summary>The status as stored: reads map it through <see cref="DeliveryStatuses"/>.</summary>
+    internal string StoredStatus
+    {
+        get => Status.Name();
+        init => Status = DeliveryStatuses.Stored.Parse(value);
+    }
 
     public long Attempts { get; init; }
 
@@ -40,7 +46,7 @@ public sealed class WebhookDelivery
 public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, WakeSignal<DeliveryQueue> signal)
 {
     internal const string Columns = """
-        delivery_id AS DeliveryId, webhook_id AS WebhookId, event_type AS EventType, status AS Status, attempts AS Attempts,
+        delivery_id AS DeliveryId, webhook_id AS WebhookId, event_type AS EventType, status AS StoredStatus, attempts AS Attempts,
         created_at_us AS CreatedAtUs, due_at_us AS DueAtUs, last_attempt_us AS LastAttemptUs, last_status_code AS LastStatusCode,
         last_error AS LastError, delivered_at_us AS DeliveredAtUs
         """;
@@ -57,7 +63,7 @@ public sealed class WebhookOutbox(StoreDatabase database, TimeProvider time, Wak
         var insert = database.Dialect.InsertUnlessPresent(
             "webhook_deliveries", ["delivery_id", "webhook_id", "event_type", "dedupe_key", "payload", "status", "attempts", "created_at_us", "due_at_us"]);
         var inserted = connection.Execute(
-            insert.With("(@id, @webhookId, @eventType, @dedupeKey, @payload, 'pending', 0, @now, @now)"),
+            insert.With($"(@id, @webhookId, @eventType, @dedupeKey, @payload, {DeliveryStatus.Pending.Sql()}, 0, @now, @now)"),
             new { id, webhookId, eventType, dedupeKey, payload, now }, transaction);
         if (inserted == 0)
         {

@@ -86,7 +86,7 @@ public sealed class WebhookSubscriptions(StoreDatabase database, TimeProvider ti
             "UPDATE webhook_subscriptions SET disabled_at_us = @now, disabled_reason = @reason WHERE webhook_id = @webhookId AND disabled_at_us IS NULL",
             new { webhookId, reason, now }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE webhook_deliveries SET status = 'cancelled', worker = NULL WHERE webhook_id = @webhookId AND status = 'pending'",
+            $"UPDATE webhook_deliveries SET status = {DeliveryStatus.Cancelled.Sql()}, worker = NULL WHERE webhook_id = @webhookId AND status = {DeliveryStatus.Pending.Sql()}",
             new { webhookId }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }

@@ -1,4 +1,5 @@
 using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Storage;
 
 namespace StoreMonitoring.Reports;
 
@@ -11,12 +12,36 @@ public enum ReportStatus
     Error,
 }
 
+/// <summary>
+/// How report jobs and report shards store their status, and how the API and the dashboard show
+/// it (<c>wwwroot/ui/statuses.js</c> repeats it for the browser; a test holds the two together).
+/// </summary>
+public static class ReportStatuses
+{
+    public static readonly StoredStatuses<ReportStatus> Stored = new(
+        (ReportStatus.Pending, "Pending"),
+        (ReportStatus.Running, "Running"),
+        (ReportStatus.Complete, "Complete"),
+        (ReportStatus.Error, "Error"));
+
+    public static string Name(this ReportStatus status) => Stored.Name(status);
+
+    public static string Sql(this ReportStatus status) => Stored.Sql(status);
+}
+
 /// <summary>A row of <c>report_jobs</c>.</summary>
 public sealed class ReportJob
 {
     public required string ReportId { get; init; }
 
     public required ReportStatus Status { get; init; }
+
+    /// <summary>The status as stored: reads map it through <see cref="ReportStatuses"/>.</summary>
+    internal string StoredStatus
+    {
+        get => Status.Name();
+        init => Status = ReportStatuses.Stored.Parse(value);
+    }
 
     /// <summary>The method as stored; a name this version does not know fails the job when it runs.</summary>
     public required string MethodName { get; init; }

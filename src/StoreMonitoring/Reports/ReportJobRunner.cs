@@ -36,7 +36,7 @@ public sealed class ReportJobRunner(
             // A method this version does not know (a newer instance queued it) fails the job here, before anything is written.
             if (!EstimationMethods.TryParse(job.MethodName, out _))
             {
-                metrics.ReportFinished(job.MethodName, nameof(ReportStatus.Error), TimeSpan.Zero);
+                metrics.ReportFinished(job.MethodName, ReportStatus.Error.Name(), TimeSpan.Zero);
                 // The stored name is not repeated: the message says which report, not what a row holds.
                 await jobs.FailAsync(job.ReportId, worker, $"Report {job.ReportId} names an estimation method this version of the service does not know.");
                 return;
@@ -88,7 +88,7 @@ public sealed class ReportJobRunner(
         {
             // The exception is logged; the job keeps a message that reveals nothing internal.
             Log.ReportFailed(logger, ex, job.ReportId);
-            metrics.ReportFinished(job.MethodName, nameof(ReportStatus.Error), TimeSpan.Zero);
+            metrics.ReportFinished(job.MethodName, ReportStatus.Error.Name(), TimeSpan.Zero);
             await jobs.FailAsync(job.ReportId, worker, $"The report could not be computed (an internal error, logged with report id {job.ReportId}).");
         }
     }
@@ -129,7 +129,7 @@ public sealed class ReportJobRunner(
         catch (Exception ex)
         {
             Log.ReportFailed(logger, ex, shard.ReportId);
-            metrics.ReportFinished(shard.MethodName, nameof(ReportStatus.Error), Elapsed(shard.StartedAtUs));
+            metrics.ReportFinished(shard.MethodName, ReportStatus.Error.Name(), Elapsed(shard.StartedAtUs));
             await shards.FailAsync(shard, $"The report could not be computed (an internal error, logged with report id {shard.ReportId}).");
         }
     }
@@ -171,7 +171,7 @@ public sealed class ReportJobRunner(
     private async Task FinishedAsync(string reportId, string method, int stores, long startedAtUs, CancellationToken stopping)
     {
         var elapsed = Elapsed(startedAtUs);
-        metrics.ReportFinished(method, nameof(ReportStatus.Complete), elapsed);
+        metrics.ReportFinished(method, ReportStatus.Complete.Name(), elapsed);
         Log.ReportComplete(logger, reportId, stores, method, (long)elapsed.TotalMilliseconds);
         await ExportAsync(reportId, stopping);
     }

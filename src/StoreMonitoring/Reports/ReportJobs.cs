@@ -3,35 +3,37 @@ using System.Runtime.CompilerServices;
 using Dapper;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Storage;
-using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Reports;
 
 /// <summary>
 /// The report job table: the database is the queue, so jobs survive restarts and several
-/// processes share them. Every state change is a conditional UPDATE, so exactly one worker wins.
+/// processes share them. Every state change is a conditional UPDATE, so exactly one worker wins;
+/// claims, leases and hand-backs follow the one rule of <see cref="LeasedQueue"/>.
 /// </summary>
 public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
 {
     private const string Columns = """
-        report_id AS ReportId, status AS Status, method AS MethodName, requested_now_us AS RequestedNowUs, now_us AS NowUs,
+        report_id AS ReportId, status AS StoredStatus, method AS MethodName, requested_now_us AS RequestedNowUs, now_us AS NowUs,
         requested_at_us AS RequestedAtUs, started_at_us AS StartedAtUs, finished_at_us AS FinishedAtUs,
         stores_total AS StoresTotal, stores_done AS StoresDone, attempts AS Attempts, worker AS Worker,
         lease_until_us AS LeaseUntilUs, error AS Error, shards_total AS ShardsTotal, shards_done AS ShardsDone
         """;
 
-    // The claim condition, shared by the search and the UPDATE that settles the race for it.
-    private const string Claimable = "(status = 'Pending' OR (status = 'Running' AND lease_until_us < @now))";
-    private const string Owned = "report_id = @reportId AND worker = @worker AND status = 'Running'";
+    /// <summary>The queue of reports to plan: a job is held by the worker planning it, under a lease.</summary>
+    private static readonly LeasedTable Table = LeasedTable.Of(
+        "report_jobs", [("report_id", "reportId")], "lease_until_us", ReportStatuses.Stored, ReportStatus.Pending, ReportStatus.Running);
 
-    private long Now => UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+    private readonly LeasedQueue _queue = new(database, time, Table);
+
+    private long Now => _queue.Now;
 
     public async Task<ReportJob> CreateAsync(EstimationMethod method, long? requestedNow, CancellationToken cancellationToken = default)
     {
         var id = Guid.CreateVersion7(time.GetUtcNow()).ToString();
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO report_jobs (report_id, status, method, requested_now_us, requested_at_us, active_key) VALUES (@id, 'Pending', @method, @requestedNow, @at, @key)",
+            $"INSERT INTO report_jobs (report_id, status, method, requested_now_us, requested_at_us, active_key) VALUES (@id, {ReportStatus.Pending.Sql()}, @method, @requestedNow, @at, @key)",
             new { id, method = method.Name(), requestedNow, at = Now, key = ActiveKey(method, requestedNow) }, cancellationToken: cancellationToken));
         return (await GetAsync(id, cancellationToken))!;
     }
@@ -58,72 +60,48 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
     /// Claims the oldest queued job, or one whose worker's lease ran out. A job whose workers have
     /// died <paramref name="maxAttempts"/> times fails instead of being started again.
     /// </summary>
-    public async Task<ReportJob?> TryClaimAsync(string worker, TimeSpan lease, int maxAttempts, Action<ReportJob>? onTakeover = null, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
-        var now = Now;
-        var candidates = await connection.QueryAsync<ReportJob>(new CommandDefinition(
-            $"SELECT {Columns} FROM report_jobs WHERE {Claimable} ORDER BY requested_at_us LIMIT 10", new { now }, cancellationToken: cancellationToken));
-
-        foreach (var job in candidates)
+    public Task<ReportJob?> TryClaimAsync(string worker, TimeSpan lease, int maxAttempts, Action<ReportJob>? onTakeover = null, CancellationToken cancellationToken = default) =>
+        _queue.TryClaimAsync(worker, lease, maxAttempts, new ClaimSteps<ReportJob, ReportJob>
         {
-            if (job.Status == ReportStatus.Running)
+            FindAsync = async (connection, now, ct) => await connection.QueryAsync<ReportJob>(new CommandDefinition(
+                $"SELECT {Columns} FROM report_jobs WHERE {_queue.Claimable()} ORDER BY requested_at_us LIMIT {LeasedQueue.CandidateLimit}", new { now }, cancellationToken: ct)),
+            Row = job => new LeasedRow(new { reportId = job.ReportId }, job.Status == ReportStatus.Running, job.Attempts),
+            TakingOver = onTakeover,
+            OutOfAttemptsAsync = async (connection, job, now, ct) =>
             {
-                onTakeover?.Invoke(job);
-                if (job.Attempts >= maxAttempts)
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        "UPDATE report_jobs SET status = 'Error', finished_at_us = @now, lease_until_us = NULL, error = @message, active_key = NULL WHERE report_id = @id AND status = 'Running' AND lease_until_us < @now",
-                        new { id = job.ReportId, now, message = $"The worker computing this report stopped (lease expired) {job.Attempts} time(s) without finishing it, a crash loop; see the service's logs." },
-                        cancellationToken: cancellationToken));
-                    await DeleteRowsAsync(connection, job.ReportId, cancellationToken);
-                    continue;
-                }
-            }
-
-            // Lost to another worker (maybe on another node of a cluster): the next one, then.
-            var claimed = await database.TryClaimAsync(connection, new CommandDefinition(
-                $"""
-                UPDATE report_jobs
-                SET status = 'Running', worker = @worker, lease_until_us = @leaseUntil, attempts = attempts + 1, started_at_us = @now, stores_done = 0, error = NULL
-                WHERE report_id = @id AND {Claimable}
-                """,
-                new { id = job.ReportId, worker, now, leaseUntil = now + (long)lease.TotalMicroseconds },
-                cancellationToken: cancellationToken));
-            if (claimed == 1)
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"UPDATE report_jobs SET status = {ReportStatus.Error.Sql()}, finished_at_us = @now, lease_until_us = NULL, error = @message, active_key = NULL WHERE report_id = @id AND {_queue.LeaseRanOut()}",
+                    new { id = job.ReportId, now, message = $"The worker computing this report stopped (lease expired) {job.Attempts} time(s) without finishing it, a crash loop; see the service's logs." },
+                    cancellationToken: ct));
+                await DeleteRowsAsync(connection, job.ReportId, ct);
+            },
+            AlsoSet = ", started_at_us = @now, stores_done = 0, error = NULL",
+            ClaimedAsync = async (connection, job, ct) =>
             {
                 // Rows of an attempt abandoned by an earlier version (which saved rows before a
                 // report was done) are not this attempt's. Looked for first with a plain read: a
                 // DELETE would lock the gap where concurrent reports insert their rows.
                 if (await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM report_rows WHERE report_id = @reportId LIMIT 1) t", new { reportId = job.ReportId }, cancellationToken: cancellationToken)) > 0)
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM report_rows WHERE report_id = @reportId LIMIT 1) t", new { reportId = job.ReportId }, cancellationToken: ct)) > 0)
                 {
-                    await DeleteRowsAsync(connection, job.ReportId, cancellationToken);
+                    await DeleteRowsAsync(connection, job.ReportId, ct);
                 }
 
-                return await GetAsync(job.ReportId, cancellationToken);
-            }
-        }
-
-        return null;
-    }
+                return await GetAsync(job.ReportId, ct);
+            },
+        }, cancellationToken);
 
     /// <summary>Extends the lease; false when another worker has taken the job over.</summary>
-    public async Task<bool> RenewLeaseAsync(string reportId, string worker, TimeSpan lease, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE report_jobs SET lease_until_us = @leaseUntil WHERE {Owned}",
-            new { reportId, worker, leaseUntil = Now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken)) == 1;
-    }
+    public Task<bool> RenewLeaseAsync(string reportId, string worker, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        _queue.RenewAsync(new { reportId }, worker, lease, cancellationToken);
 
     internal async Task SetScopeAsync(DbConnection connection, string reportId, string worker, long now, int total, CancellationToken cancellationToken) =>
         EnsureOwned(await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE report_jobs SET now_us = @now, stores_total = @total WHERE {Owned}", new { reportId, worker, now, total }, cancellationToken: cancellationToken)));
+            $"UPDATE report_jobs SET now_us = @now, stores_total = @total WHERE {_queue.Owned}", new { reportId, worker, now, total }, cancellationToken: cancellationToken)));
 
     internal async Task CompleteAsync(DbConnection connection, DbTransaction? transaction, string reportId, string worker, int stores) =>
         EnsureOwned(await connection.ExecuteAsync(
-            $"UPDATE report_jobs SET status = 'Complete', stores_done = @stores, stores_total = @stores, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE {Owned}",
+            $"UPDATE report_jobs SET status = {ReportStatus.Complete.Sql()}, stores_done = @stores, stores_total = @stores, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE {_queue.Owned}",
             new { reportId, worker, stores, now = Now }, transaction));
 
     /// <summary>Fails the job for good (while this worker plans it).</summary>
@@ -131,7 +109,7 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
         var failed = await connection.ExecuteAsync(
-            $"UPDATE report_jobs SET status = 'Error', error = @message, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE {Owned}",
+            $"UPDATE report_jobs SET status = {ReportStatus.Error.Sql()}, error = @message, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE {_queue.Owned}",
             new { reportId, worker, message, now = Now });
         if (failed == 1)
         {
@@ -146,10 +124,8 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
     public async Task HandBackAsync(string reportId, string worker)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
-        var returned = await connection.ExecuteAsync(
-            $"UPDATE report_jobs SET status = 'Pending', worker = NULL, lease_until_us = NULL, stores_done = 0, attempts = attempts - 1 WHERE {Owned}",
-            new { reportId, worker });
-        if (returned == 1)
+        var returned = await _queue.HandBackAsync(connection, new { reportId }, worker, ", stores_done = 0");
+        if (returned)
         {
             await DeleteRowsAsync(connection, reportId, CancellationToken.None);
         }

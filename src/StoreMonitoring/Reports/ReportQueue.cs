@@ -8,9 +8,10 @@ namespace StoreMonitoring.Reports;
 /// <summary>
 /// The front door of the report queue: bounds how many reports wait, and answers a trigger that
 /// repeats a waiting or running report with that report instead of computing it twice, whichever
-/// instance (or cluster node) either trigger came through.
+/// instance (or cluster node) either trigger came through. A report it queues wakes this process's
+/// worker (<see cref="WakeSignal{TWork}"/>), as a queued webhook delivery does.
 /// </summary>
-public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, ConflictRetry retry, IOptions<StoreMonitoringOptions> options)
+public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, ConflictRetry retry, WakeSignal<ReportJobs> signal, IOptions<StoreMonitoringOptions> options)
 {
     /// <summary>Queues a report, or returns the identical one already pending or running.</summary>
     /// <exception cref="ReportQueueFullException">More than <c>Reports:MaxQueued</c> reports are pending.</exception>
@@ -33,7 +34,7 @@ public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, Conflic
                     }
 
                     var pending = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                        "SELECT COUNT(*) FROM report_jobs WHERE status = 'Pending'", cancellationToken: cancellationToken));
+                        $"SELECT COUNT(*) FROM report_jobs WHERE status = {ReportStatus.Pending.Sql()}", cancellationToken: cancellationToken));
                     var limit = options.Value.Reports.MaxQueued;
                     if (pending >= limit)
                     {
@@ -41,7 +42,9 @@ public sealed class ReportQueue(StoreDatabase database, ReportJobs jobs, Conflic
                     }
                 }
 
-                return await jobs.CreateAsync(method, requestedNow, cancellationToken);
+                var created = await jobs.CreateAsync(method, requestedNow, cancellationToken);
+                signal.Notify();
+                return created;
             },
             cancellationToken: cancellationToken);
     }

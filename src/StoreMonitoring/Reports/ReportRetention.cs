@@ -27,9 +27,9 @@ public sealed partial class ReportRetention(StoreDatabase database, TimeProvider
 
         // Pending and running reports are never touched: only Complete and Error have finished.
         var finished = await connection.QueryAsync<(string ReportId, long FinishedAtUs)>(new CommandDefinition(
-            """
+            $"""
             SELECT report_id, finished_at_us FROM report_jobs
-            WHERE status IN ('Complete', 'Error') AND finished_at_us IS NOT NULL
+            WHERE status IN ({ReportStatuses.Stored.SqlList(ReportStatus.Complete, ReportStatus.Error)}) AND finished_at_us IS NOT NULL
             ORDER BY finished_at_us DESC, report_id DESC
             """,
             cancellationToken: cancellationToken));

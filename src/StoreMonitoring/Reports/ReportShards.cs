@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Dapper;
 using StoreMonitoring.Storage;
-using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Reports;
 
@@ -21,12 +20,15 @@ public sealed record ClaimedShard(string ReportId, int Shard, StoreKeyRange Stor
 /// </remarks>
 public sealed class ReportShards(StoreDatabase database, TimeProvider time)
 {
-    // The claim condition, in the search (which joins the report) and in the UPDATE that settles the race.
-    private const string Claimable = "(s.status = 'Pending' OR (s.status = 'Running' AND s.lease_until_us < @now))";
-    private const string StillClaimable = "(status = 'Pending' OR (status = 'Running' AND lease_until_us < @now))";
-    private const string Owned = "report_id = @ReportId AND shard = @Shard AND worker = @worker AND status = 'Running'";
+    /// <summary>The queue of shards to compute: a shard is held by the worker computing it, under a lease of its own.</summary>
+    private static readonly LeasedTable Table = LeasedTable.Of(
+        "report_shards", [("report_id", "ReportId"), ("shard", "Shard")], "lease_until_us", ReportStatuses.Stored, ReportStatus.Pending, ReportStatus.Running);
 
-    private long Now => UnixMicros.FromDateTimeOffset(time.GetUtcNow());
+    private readonly LeasedQueue _queue = new(database, time, Table);
+
+    private static readonly string Running = ReportStatus.Running.Sql();
+
+    private long Now => _queue.Now;
 
     /// <summary>Splits a report's stores into consecutive ranges of at most <paramref name="storesPerShard"/> stores, covering every key.</summary>
     public static IReadOnlyList<StoreKeyRange> Split(IReadOnlyList<int> storeKeys, int storesPerShard)
@@ -50,9 +52,9 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var planned = await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             UPDATE report_jobs SET now_us = @now, stores_total = @stores, stores_done = 0, shards_total = @count, shards_done = 0, lease_until_us = NULL
-            WHERE report_id = @reportId AND worker = @worker AND status = 'Running'
+            WHERE report_id = @reportId AND worker = @worker AND status = {Running}
             """,
             new { reportId, worker, now, stores, count = shards.Count }, transaction, cancellationToken: cancellationToken));
         if (planned != 1)
@@ -64,7 +66,7 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
         {
             for (var i = 0; i < shards.Count; i++)
             {
-                insert.Add(reportId, i, shards[i].First, shards[i].Last, "Pending");
+                insert.Add(reportId, i, shards[i].First, shards[i].Last, ReportStatus.Pending.Name());
             }
 
             insert.Flush();
@@ -77,51 +79,29 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
     /// Claims the first open shard of the oldest running report, or one whose worker's lease ran out.
     /// A shard whose workers died <paramref name="maxAttempts"/> times fails its report instead.
     /// </summary>
-    public async Task<ClaimedShard?> TryClaimAsync(string worker, TimeSpan lease, int maxAttempts, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
-        var now = Now;
-        var candidates = await connection.QueryAsync<(string ReportId, int Shard, int FirstKey, int LastKey, string Status, int Attempts, string Method, long NowUs, long StartedAtUs)>(new CommandDefinition(
-            $"""
-            SELECT s.report_id, s.shard, s.first_key, s.last_key, s.status, s.attempts, j.method, j.now_us, j.started_at_us
-            FROM report_shards s JOIN report_jobs j ON j.report_id = s.report_id
-            WHERE j.status = 'Running' AND {Claimable}
-            ORDER BY j.requested_at_us, s.shard LIMIT 10
-            """,
-            new { now }, cancellationToken: cancellationToken));
-
-        foreach (var c in candidates)
+    public Task<ClaimedShard?> TryClaimAsync(string worker, TimeSpan lease, int maxAttempts, CancellationToken cancellationToken = default) =>
+        _queue.TryClaimAsync(worker, lease, maxAttempts, new ClaimSteps<Candidate, ClaimedShard>
         {
-            if (c.Status == nameof(ReportStatus.Running) && c.Attempts >= maxAttempts)
-            {
-                await FailAsync(connection, c.ReportId, $"The worker computing part of this report stopped (lease expired) {c.Attempts} time(s) without finishing it, a crash loop; see the service's logs.");
-                continue;
-            }
-
-            // Lost to another worker (maybe on another node of a cluster): the next one, then.
-            var claimed = await database.TryClaimAsync(connection, new CommandDefinition(
+            FindAsync = (connection, now, ct) => connection.QueryAsync<Candidate>(new CommandDefinition(
                 $"""
-                UPDATE report_shards SET status = 'Running', worker = @worker, lease_until_us = @leaseUntil, attempts = attempts + 1
-                WHERE report_id = @ReportId AND shard = @Shard AND {StillClaimable}
+                SELECT s.report_id AS ReportId, s.shard AS Shard, s.first_key AS FirstKey, s.last_key AS LastKey, s.status AS Status, s.attempts AS Attempts,
+                       j.method AS Method, j.now_us AS NowUs, j.started_at_us AS StartedAtUs
+                FROM report_shards s JOIN report_jobs j ON j.report_id = s.report_id
+                WHERE j.status = {Running} AND {_queue.Claimable("s")}
+                ORDER BY j.requested_at_us, s.shard LIMIT {LeasedQueue.CandidateLimit}
                 """,
-                new { c.ReportId, c.Shard, worker, now, leaseUntil = now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken));
-            if (claimed == 1)
-            {
-                return new ClaimedShard(c.ReportId, c.Shard, new StoreKeyRange(c.FirstKey, c.LastKey), c.Method, c.NowUs, c.StartedAtUs, c.Attempts + 1);
-            }
-        }
-
-        return null;
-    }
+                new { now }, cancellationToken: ct)),
+            Row = c => new LeasedRow(new { c.ReportId, c.Shard }, ReportStatuses.Stored.Parse(c.Status) == ReportStatus.Running, c.Attempts),
+            // The shard's report fails: its rows would never be complete.
+            OutOfAttemptsAsync = (connection, c, _, _) =>
+                FailAsync(connection, c.ReportId, $"The worker computing part of this report stopped (lease expired) {c.Attempts} time(s) without finishing it, a crash loop; see the service's logs."),
+            ClaimedAsync = (_, c, _) => Task.FromResult<ClaimedShard?>(
+                new ClaimedShard(c.ReportId, c.Shard, new StoreKeyRange(c.FirstKey, c.LastKey), c.Method, c.NowUs, c.StartedAtUs, c.Attempts + 1)),
+        }, cancellationToken);
 
     /// <summary>Extends the lease; false when another worker has taken the shard over.</summary>
-    public async Task<bool> RenewLeaseAsync(ClaimedShard shard, string worker, TimeSpan lease, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(StoreDatabase.LeaseLockWait, cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE report_shards SET lease_until_us = @leaseUntil WHERE {Owned}",
-            new { shard.ReportId, shard.Shard, worker, leaseUntil = Now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken)) == 1;
-    }
+    public Task<bool> RenewLeaseAsync(ClaimedShard shard, string worker, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        _queue.RenewAsync(new { shard.ReportId, shard.Shard }, worker, lease, cancellationToken);
 
     /// <summary>
     /// Saves a computed shard: its rows, its completion and the report's progress, in the caller's
@@ -134,12 +114,12 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
         var now = Now;
         var parameters = new { shard.ReportId, shard.Shard, worker, now, stores = rows.Count };
         EnsureOne(await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE report_shards SET status = 'Complete', lease_until_us = NULL, stores = @stores, finished_at_us = @now WHERE {Owned}",
+            $"UPDATE report_shards SET status = {ReportStatus.Complete.Sql()}, lease_until_us = NULL, stores = @stores, finished_at_us = @now WHERE {_queue.Owned}",
             parameters, transaction, cancellationToken: cancellationToken)));
         // Every completion writes the report's row: concurrent ones take turns on it (a row lock on
         // one server, a certification conflict and a retry on a cluster), so exactly one sees the last.
         EnsureOne(await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE report_jobs SET stores_done = stores_done + @stores, shards_done = shards_done + 1 WHERE report_id = @ReportId AND status = 'Running'",
+            $"UPDATE report_jobs SET stores_done = stores_done + @stores, shards_done = shards_done + 1 WHERE report_id = @ReportId AND status = {Running}",
             parameters, transaction, cancellationToken: cancellationToken)));
         using (var insert = new BatchInserter(connection, transaction, "INSERT", "report_rows", ReportRows.Columns, rowsPerStatement: 100))
         {
@@ -159,7 +139,7 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
         }
 
         EnsureOne(await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE report_jobs SET status = 'Complete', stores_total = @stores, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE report_id = @ReportId AND status = 'Running'",
+            $"UPDATE report_jobs SET status = {ReportStatus.Complete.Sql()}, stores_total = @stores, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE report_id = @ReportId AND status = {Running}",
             new { shard.ReportId, stores, now }, transaction, cancellationToken: cancellationToken)));
         return stores;
     }
@@ -171,9 +151,7 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
     public async Task HandBackAsync(ClaimedShard shard, string worker)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
-        await connection.ExecuteAsync(
-            $"UPDATE report_shards SET status = 'Pending', worker = NULL, lease_until_us = NULL, attempts = attempts - 1 WHERE {Owned}",
-            new { shard.ReportId, shard.Shard, worker });
+        await _queue.HandBackAsync(connection, new { shard.ReportId, shard.Shard }, worker);
     }
 
     /// <summary>Fails the shard's report for good, with the rows its other shards saved.</summary>
@@ -187,7 +165,7 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
     {
         await using var transaction = await connection.BeginTransactionAsync();
         var failed = await connection.ExecuteAsync(
-            "UPDATE report_jobs SET status = 'Error', error = @message, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE report_id = @reportId AND status = 'Running'",
+            $"UPDATE report_jobs SET status = {ReportStatus.Error.Sql()}, error = @message, finished_at_us = @now, lease_until_us = NULL, active_key = NULL WHERE report_id = @reportId AND status = {Running}",
             new { reportId, message, now = Now }, transaction);
         if (failed == 1)
         {
@@ -195,6 +173,27 @@ public sealed class ReportShards(StoreDatabase database, TimeProvider time)
         }
 
         await transaction.CommitAsync();
+    }
+
+    private sealed class Candidate
+    {
+        public string ReportId { get; init; } = "";
+
+        public int Shard { get; init; }
+
+        public int FirstKey { get; init; }
+
+        public int LastKey { get; init; }
+
+        public string Status { get; init; } = "";
+
+        public int Attempts { get; init; }
+
+        public string Method { get; init; } = "";
+
+        public long NowUs { get; init; }
+
+        public long StartedAtUs { get; init; }
     }
 
     private static void EnsureOne(int changed)

@@ -83,7 +83,7 @@ public sealed class StoreMonitoringMetrics
         try
         {
             using var connection = database.Open();
-            return [new Measurement<long>(connection.ExecuteScalar<long>("SELECT COUNT(*) FROM report_jobs WHERE status = @pending", new { pending = ReportStatus.Pending }))];
+            return [new Measurement<long>(connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM report_jobs WHERE status = {ReportStatus.Pending.Sql()}"))];
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
         {

@@ -1,5 +1,6 @@
 import { getJson } from './api.js';
 import { h, number, s, storeLink, table, whenUtc } from './dom.js';
+import { ReportStatus } from './statuses.js';
 
 const BINS = 10;
 
@@ -60,7 +61,7 @@ function downtimeTable(summary) {
 export async function overview(ctx) {
   const [digest, list, open] = await Promise.all([getJson('/ui/api/overview'), getJson('/reports?limit=20'), getJson('/incidents?open=true&limit=20')]);
   const { stores } = digest;
-  const latest = list.find(r => r.status === 'Complete');
+  const latest = list.find(r => r.status === ReportStatus.complete);
   const summary = latest ? await getJson(`/ui/api/report_summary?report_id=${latest.report_id}`) : null;
 
   const report = summary

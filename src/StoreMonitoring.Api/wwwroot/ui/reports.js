@@ -1,10 +1,11 @@
 import { download, getJson, postJson } from './api.js';
 import { error, h, table, whenUtc } from './dom.js';
+import { ReportStatus } from './statuses.js';
 
-const running = r => r.status === 'Pending' || r.status === 'Running';
+const running = r => r.status === ReportStatus.pending || r.status === ReportStatus.running;
 
 function downloads(report) {
-  if (report.status !== 'Complete') return report.error || '';
+  if (report.status !== ReportStatus.complete) return report.error || '';
   const link = (format, label) => {
     const path = `/get_report?report_id=${report.report_id}${format === 'json' ? '&format=json' : ''}`;
     return h('a', {
