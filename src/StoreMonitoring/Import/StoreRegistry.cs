@@ -31,14 +31,12 @@ internal sealed class StoreRegistry : IDisposable
     /// <summary>Reads every store; new ones are registered in <paramref name="transaction"/>, or in the one <see cref="Begin"/> names later.</summary>
     public static StoreRegistry Load(SqlDialect dialect, DbConnection connection, DbTransaction? transaction = null)
     {
-        var keys = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores", transaction: transaction))
+        var registry = new StoreRegistry(dialect, new Dictionary<string, int>(StringComparer.Ordinal));
+        if (transaction is null)
         {
-            keys[id] = key;
+            registry.Read(connection, null);
         }
-
-        var registry = new StoreRegistry(dialect, keys);
-        if (transaction is not null)
+        else
         {
             registry.Begin(connection, transaction);
         }
@@ -47,19 +45,31 @@ internal sealed class StoreRegistry : IDisposable
     }
 
     /// <summary>
-    /// New stores are registered in <paramref name="transaction"/> from now on. The stores of the
-    /// transaction before were committed with it (or forgotten by <see cref="DiscardAdded"/>).
+    /// New stores are registered in <paramref name="transaction"/> from now on. Reads the stores
+    /// again first, when nothing of this registry's is pending: it forgets those it registered in
+    /// a transaction that then failed to commit (on a Galera cluster, a lost certification), which
+    /// would otherwise be taken as stored, and learns those other writers registered meanwhile.
     /// </summary>
     public void Begin(DbConnection connection, DbTransaction transaction)
     {
         _register?.Dispose();
         _added.Clear();
+        Read(connection, transaction);
         _register = connection.CreateCommand();
         _register.Transaction = transaction;
         _register.CommandText = _dialect.RegisterStoreSql;
         _id = _register.CreateParameter();
         _id.ParameterName = "@id";
         _register.Parameters.Add(_id);
+    }
+
+    private void Read(DbConnection connection, DbTransaction? transaction)
+    {
+        _keys.Clear();
+        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores", transaction: transaction))
+        {
+            _keys[id] = key;
+        }
     }
 
     public int GetOrAdd(ReadOnlySpan<char> storeId)
