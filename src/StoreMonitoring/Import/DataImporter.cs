@@ -204,7 +204,7 @@ public sealed partial class DataImporter(
         return settled;
     }
 
-    private void UpdateIncidents(DbConnection connection, string name, Dictionary<int, long> touched, bool bulk, CancellationToken cancellationToken)
+    private void UpdateIncidents(DbConnection connection, string name, Dictionary<int, long?> touched, bool bulk, CancellationToken cancellationToken)
     {
         var incidentTime = Stopwatch.StartNew();
         incidents.UpdateInTurns(connection, touched, bulk, cancellationToken);

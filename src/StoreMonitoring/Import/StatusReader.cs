@@ -88,7 +88,7 @@ internal static class StatusReader
     }
 
     /// <summary>The rules a poll's status and time must meet, wherever the poll comes from; null when it does.</summary>
-    public static string? TryPoll(ReadOnlySpan<char> statusText, ReadOnlySpan<char> timeText, (long From, long To) range, out bool active, out long observedAt)
+    public static string? TryPoll(ReadOnlySpan<char> statusText, ReadOnlySpan<char> timeText, TimeRange range, out bool active, out long observedAt)
     {
         observedAt = 0;
         active = statusText.Equals("active", StringComparison.OrdinalIgnoreCase);
@@ -102,7 +102,7 @@ internal static class StatusReader
             return $"unparsable timestamp_utc '{Shorten(timeText)}' (expected e.g. 2024-10-03 23:33:20.412748 UTC)";
         }
 
-        return observedAt < range.From || observedAt > range.To ? $"timestamp_utc '{Shorten(timeText)}' is {AcceptedInstants.Describe(range)}" : null;
+        return !range.Contains(observedAt) ? $"timestamp_utc '{Shorten(timeText)}' is {AcceptedInstants.Describe(range)}" : null;
     }
 
     internal static List<RejectedRow> Conflicts(ObservationLoadResult result, StoreRegistry stores) => Conflicts(result.ConflictExamples, stores);
