@@ -268,8 +268,17 @@ public sealed partial class DataImporter(
             }
             catch
             {
-                transaction.Rollback();
                 stores.DiscardAdded();
+                try
+                {
+                    transaction.Rollback();
+                }
+                catch (InvalidOperationException)
+                {
+                    // A commit that failed (on a Galera cluster, a lost certification) already ended
+                    // the transaction: the commit's error is the one that counts, and is retried.
+                }
+
                 throw;
             }
         }

@@ -18,6 +18,7 @@ internal static class StatusReader
         int storeColumn = columns[0], statusColumn = columns[1], timeColumn = columns[2];
         var width = reader.Header.ColNames.Count;
         var loader = context.Dialect.CreateObservationLoader(context.Connection, context.Transaction);
+        context.Stores.SharingWith = loader;
         var total = new Totals();
         try
         {
@@ -54,6 +55,7 @@ internal static class StatusReader
                     loader = null;
                     context = commit(context);
                     loader = context.Dialect.CreateObservationLoader(context.Connection, context.Transaction);
+                    context.Stores.SharingWith = loader;
                 }
             }
 
@@ -63,6 +65,7 @@ internal static class StatusReader
         }
         finally
         {
+            context.Stores.SharingWith = null;
             loader?.Dispose();
         }
     }

@@ -19,6 +19,9 @@ internal sealed class StoreRegistry : IDisposable
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _added = [];
     private DbCommand? _register;
+
+    /// <summary>The bulk load sharing the connection: a registration waits for its chunk in flight (MySQL loads one while the next is parsed).</summary>
+    public ObservationLoader? SharingWith { get; set; }
     private DbParameter? _id;
 
     private StoreRegistry(SqlDialect dialect, Dictionary<string, int> keys)
@@ -54,6 +57,7 @@ internal sealed class StoreRegistry : IDisposable
     {
         _register?.Dispose();
         _added.Clear();
+        SharingWith = null;
         Read(connection, transaction);
         _register = connection.CreateCommand();
         _register.Transaction = transaction;
@@ -85,6 +89,7 @@ internal sealed class StoreRegistry : IDisposable
         }
 
         var id = storeId.ToString();
+        SharingWith?.FreeConnection();
         _id.Value = id;
         key = Convert.ToInt32(_register.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         _keys.Add(id, key);

@@ -97,6 +97,7 @@ internal static class JsonPolls
     public static IngestResult Load(ReadOnlyMemory<byte> body, PollFormat format, ImportContext context, RejectedRows rejected)
     {
         using var loader = context.Dialect.CreateObservationLoader(context.Connection, context.Transaction);
+        context.Stores.SharingWith = loader;
         var json = format == PollFormat.Json;
         foreach (var (position, item, error) in json ? Array(body) : Lines(body))
         {
