@@ -41,12 +41,9 @@ DB_USER=storemon
 DB_PASSWORD=storemon
 DB_NAME=storemon
 
-log() { echo "galera.sh: $*" >&2; }
-
-# Runs as root: apt-get needs it, and root reaches the servers through their sockets without a password.
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+CI_NAME=galera.sh
+# shellcheck source=.ci/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 node_dir() { echo "$DIR/node$1"; }
 node_data() { echo "$DIR/node$1/data"; }
@@ -73,14 +70,7 @@ ensure_installed() {
         return
     fi
     log "installing mariadb-server, galera-4 and rsync"
-    # Refresh the package lists only when needed (a fresh container has none; stale ones point at
-    # files the mirror no longer has): an update costs time and network.
-    local install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
-        mariadb-server mariadb-client galera-4 rsync)
-    if ! apt-cache show mariadb-server galera-4 >/dev/null 2>&1 || ! as_root "${install[@]}" >&2; then
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
-        as_root "${install[@]}" >&2
-    fi
+    apt_install mariadb-server mariadb-client galera-4 rsync
 }
 
 node_pid() {

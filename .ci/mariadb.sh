@@ -24,25 +24,16 @@ connection_string() {
     echo "Server=127.0.0.1;Port=$PORT;User ID=$DB_USER;Password=$DB_PASSWORD;Database=$DB_NAME;AllowLoadLocalInfile=true"
 }
 
-log() { echo "mariadb.sh: $*" >&2; }
-
-# Runs as root: apt-get needs it, and root reaches the server through the socket without a password.
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+CI_NAME=mariadb.sh
+# shellcheck source=.ci/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_installed() {
     if command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; then
         return
     fi
     log "installing mariadb-server"
-    # Refresh the package lists only when needed (a fresh container has none; stale ones point at
-    # files the mirror no longer has): an update costs time and network.
-    local install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server mariadb-client)
-    if ! apt-cache show mariadb-server >/dev/null 2>&1 || ! as_root "${install[@]}" >&2; then
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
-        as_root "${install[@]}" >&2
-    fi
+    apt_install mariadb-server mariadb-client
 }
 
 server_pid() {

@@ -48,9 +48,9 @@ if [ "$smoke" -eq 1 ]; then stores=300 days=8 runs=1; fi
 
 WORK="${STOREMON_BA_DIR:-/tmp/storemon-before-after}"
 TIME=/usr/bin/time
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-log() { echo "before-after: $*" >&2; }
-die() { log "$*"; exit 1; }
+BENCH_NAME=before-after
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 [ -x "$TIME" ] || die "/usr/bin/time is missing: apt-get install -y time"
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
@@ -103,7 +103,6 @@ fi
 rows=$(($(wc -l <"$data/input/store_status.csv") - 1))
 cat "$data/input/"*.csv >/dev/null
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
 
 # timed OUT CMD...: sets WALL and RSS_MB.
 timed() {

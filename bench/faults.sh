@@ -62,12 +62,10 @@ BATCH="${FAULTS_BATCH_SIZE:-50}"
 TIME_LIMIT="${FAULTS_TIME_LIMIT:-1200}"
 API_DLL="$ROOT/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.Api.dll"
 CLI="$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-log() { echo "faults: $*" >&2; }
-die() { log "$*"; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+BENCH_NAME=faults
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 # A flat JSON field (string or number) from a file.
@@ -107,9 +105,7 @@ if curl -s -o /dev/null --max-time 1 "$BASE/" 2>/dev/null; then
 fi
 
 log "building the CLI and the API in Release"
-(cd "$ROOT" && dotnet build src/StoreMonitoring.Cli -c Release -v quiet -nologo >"$WORK/build.log" 2>&1 \
-    && dotnet build src/StoreMonitoring.Api -c Release -v quiet -nologo >>"$WORK/build.log" 2>&1) \
-    || { tail -n 30 "$WORK/build.log" >&2; die "build failed"; }
+build "$WORK/build.log" src/StoreMonitoring.Cli src/StoreMonitoring.Api
 [ -f "$API_DLL" ] && [ -x "$CLI" ] || die "no $API_DLL or $CLI"
 
 INPUT="$WORK/data/input"
@@ -173,13 +169,7 @@ start_service() {
     svc_started="$(now)"
     (cd "$dir" && exec env "${env_vars[@]}" dotnet "$API_DLL" >>"$dir/api.log" 2>&1) &
     svc_pid=$!
-    local i
-    for i in $(seq 1 300); do
-        curl -s -o /dev/null --max-time 1 "$BASE/" && return 0
-        kill -0 "$svc_pid" 2>/dev/null || { tail -n 30 "$dir/api.log" >&2; die "the service exited at start"; }
-        sleep 0.1
-    done
-    die "the service did not answer on $BASE within 30 s"
+    wait_for_service "$BASE/" "$svc_pid" 30 "$dir/api.log"
 }
 
 kill9() {

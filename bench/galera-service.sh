@@ -61,16 +61,14 @@ DB=storemon_gbench
 CLI="$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon"
 API="$ROOT/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.Api"
 PY="$ROOT/bench/live/live.py"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-log() { echo "galera-service: $*" >&2; }
-die() { log "$*"; exit 1; }
-load1() { cut -d' ' -f1 /proc/loadavg; }
+BENCH_NAME=galera-service
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 now_ms() { date +%s%3N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1000 }'; }
 group() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 conn_of() { echo "Server=127.0.0.1;Port=$1;User ID=storemon;Password=storemon;Database=$DB;AllowLoadLocalInfile=true"; }
-sql() { mariadb --no-defaults -h 127.0.0.1 -P "$1" -u storemon -pstoremon --batch --skip-column-names -e "$2"; }
 # A read on a cluster node that waits for everything committed anywhere before it (causal read).
 csql() { if [ "$1" = "$SINGLE_PORT" ]; then sql "$1" "$2"; else sql "$1" "SET SESSION wsrep_sync_wait = 1; $2"; fi; }
 
@@ -96,9 +94,7 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 log "building the CLI and the API in Release"
-(cd "$ROOT" && dotnet build src/StoreMonitoring.Cli -c Release -v quiet -nologo >"$WORK/build.log" 2>&1 \
-    && dotnet build src/StoreMonitoring.Api -c Release -v quiet -nologo >>"$WORK/build.log" 2>&1) \
-    || { tail -n 30 "$WORK/build.log" >&2; die "build failed"; }
+build "$WORK/build.log" src/StoreMonitoring.Cli src/StoreMonitoring.Api
 
 # ---------------------------------------------------------------------------------------------
 # Data: the generator's files, as bench/run.sh; the status file also split into POST /polls batches.

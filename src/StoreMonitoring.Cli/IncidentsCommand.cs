@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using StoreMonitoring.Incidents;
-using StoreMonitoring.Stores;
+using StoreMonitoring.Reports;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Cli;

@@ -54,8 +54,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IncidentUpdater>();
         services.AddSingleton<DataImporter>();
         services.AddSingleton<Ingest.PollIngest>();
-        services.AddSingleton<Stores.StoreQueries>();
-        services.AddSingleton<Stores.StoreEdits>();
+        services.AddSingleton<Reports.StoreQueries>();
+        services.AddSingleton<Import.StoreEdits>();
         services.AddSingleton<IncidentQueries>();
         services.AddSingleton<ReportCalculator>();
         services.AddSingleton<ReportJobs>();

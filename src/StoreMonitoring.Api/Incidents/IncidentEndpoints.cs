@@ -4,7 +4,7 @@ using NodaTime;
 using StoreMonitoring.Api.Security;
 using StoreMonitoring.Api.Stores;
 using StoreMonitoring.Incidents;
-using StoreMonitoring.Stores;
+using StoreMonitoring.Reports;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Incidents;

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using NodaTime;
 using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Api.Security;
+using StoreMonitoring.Import;
+using StoreMonitoring.Reports;
 using StoreMonitoring.Stores;
 
 namespace StoreMonitoring.Api.Stores;

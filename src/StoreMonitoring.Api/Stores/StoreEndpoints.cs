@@ -5,7 +5,6 @@ using StoreMonitoring.Api.Reports;
 using StoreMonitoring.Api.Security;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Reports.Estimation;
-using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Stores;

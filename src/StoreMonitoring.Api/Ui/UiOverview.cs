@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using StoreMonitoring.Api.Debug;
 using StoreMonitoring.Api.Stores;
 using StoreMonitoring.Import;
+using StoreMonitoring.Reports;
 using StoreMonitoring.Storage;
-using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Ui;

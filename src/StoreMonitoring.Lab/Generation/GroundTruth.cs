@@ -2,6 +2,7 @@ using NodaTime;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Stores;
+using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Lab.Generation;
 

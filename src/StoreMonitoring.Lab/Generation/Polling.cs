@@ -1,4 +1,3 @@
-using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Lab.Generation;

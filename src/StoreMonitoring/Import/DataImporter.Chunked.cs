@@ -82,7 +82,7 @@ public sealed partial class DataImporter
             var transaction = connection.BeginTransaction();
             try
             {
-                stores.Refresh(connection, transaction);
+                stores.Begin(connection, transaction);
             }
             catch
             {
@@ -96,7 +96,6 @@ public sealed partial class DataImporter
 
     private void CommitChunk(ImportContext chunk, string name, long polls)
     {
-        chunk.Stores.SaveAdded(chunk.Connection, chunk.Transaction);
         incidents.Owe(chunk.Connection, chunk.Transaction, chunk.Touched.Keys);
         if (!appLock.RenewWithin(chunk.Connection, chunk.Transaction, LockName, _holder, Lease))
         {

@@ -107,15 +107,15 @@ public sealed partial class DataImporter(
         var startedAt = time.GetUtcNow();
         using var connection = database.Open();
         SettleBacklog(connection, cancellationToken);
-        var stores = StoreRegistry.Load(connection);
+        using var stores = StoreRegistry.Load(database.Dialect, connection);
         var files = new List<FileImportSummary>();
         // Hours and time zones first: they are small, and a report that starts during a long
         // status import then already sees the current schedules.
         foreach (var (kind, path) in found.InOrder())
         {
             // A lost write conflict (on a Galera cluster: polls ingested through another node for
-            // the same stores won the certification; anywhere: polls registered a new store under
-            // the key this file gave another one) rolled the file's open transaction back, so
+            // the same stores won the certification; anywhere: a deadlock with a poll batch
+            // registering the same new stores) rolled the file's open transaction back, so
             // reading it again is safe; in chunks, what committed before then counts as unchanged.
             try
             {
@@ -204,7 +204,7 @@ public sealed partial class DataImporter(
         return settled;
     }
 
-    private void UpdateIncidents(DbConnection connection, string name, Dictionary<int, long> touched, bool bulk, CancellationToken cancellationToken)
+    private void UpdateIncidents(DbConnection connection, string name, Dictionary<int, long?> touched, bool bulk, CancellationToken cancellationToken)
     {
         var incidentTime = Stopwatch.StartNew();
         incidents.UpdateInTurns(connection, touched, bulk, cancellationToken);
@@ -236,7 +236,7 @@ public sealed partial class DataImporter(
             using var transaction = connection.BeginTransaction();
             try
             {
-                stores.Refresh(connection, transaction);
+                stores.Begin(connection, transaction);
                 var context = new ImportContext(connection, transaction, database.Dialect, stores, accepted.Range(), cancellationToken)
                 {
                     AllowShrink = allowShrink,
@@ -254,7 +254,6 @@ public sealed partial class DataImporter(
                     SnapshotFiles.Record(connection, transaction, kind, snapshot, name, outcome.RowsRead, rejected.Count, UnixMicros.FromDateTimeOffset(time.GetUtcNow()));
                 }
 
-                stores.SaveAdded(connection, transaction);
                 incidents.Owe(connection, transaction, context.Touched.Keys);
                 // Committed only while the lease is still this import's, and renewed by the commit.
                 if (!appLock.RenewWithin(connection, transaction, LockName, _holder, Lease))
@@ -269,8 +268,17 @@ public sealed partial class DataImporter(
             }
             catch
             {
-                transaction.Rollback();
                 stores.DiscardAdded();
+                try
+                {
+                    transaction.Rollback();
+                }
+                catch (InvalidOperationException)
+                {
+                    // A commit that failed (on a Galera cluster, a lost certification) already ended
+                    // the transaction: the commit's error is the one that counts, and is retried.
+                }
+
                 throw;
             }
         }

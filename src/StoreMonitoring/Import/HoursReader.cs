@@ -118,7 +118,7 @@ internal static class Snapshot
         // New hours or zones change what every affected store's polls mean: its incidents are recomputed whole.
         foreach (var key in storedPerStore.Keys.Concat(storesInFile))
         {
-            context.Touch(key, long.MinValue);
+            context.TouchWhole(key);
         }
 
         return new FileOutcome(rows, valid, unchanged, conflicts, conflictExamples ?? [], Replaced: storedRows, Removed: removedStores.Count);

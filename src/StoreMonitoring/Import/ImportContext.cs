@@ -1,5 +1,6 @@
 using System.Data.Common;
 using StoreMonitoring.Storage;
+using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Import;
 
@@ -9,11 +10,11 @@ internal sealed record ImportContext(
     DbTransaction Transaction,
     SqlDialect Dialect,
     StoreRegistry Stores,
-    (long From, long To) Range,
+    TimeRange Range,
     CancellationToken CancellationToken)
 {
-    /// <summary>Per store, the earliest poll the file brought (long.MinValue: the store's hours or zone changed): whose incidents to recompute.</summary>
-    public Dictionary<int, long> Touched { get; } = [];
+    /// <summary>Per store, the earliest poll the file brought (null: the store's hours or zone changed, so all of it): whose incidents to recompute.</summary>
+    public Dictionary<int, long?> Touched { get; } = [];
 
     /// <summary>Whether a snapshot may remove most of the stored rows (the caller said it means it: <c>allow_shrink</c>).</summary>
     public bool AllowShrink { get; init; }
@@ -23,11 +24,14 @@ internal sealed record ImportContext(
 
     public void Touch(int storeKey, long earliest)
     {
-        if (!Touched.TryGetValue(storeKey, out var known) || earliest < known)
+        if (!Touched.TryGetValue(storeKey, out var known) || (known is { } before && earliest < before))
         {
             Touched[storeKey] = earliest;
         }
     }
+
+    /// <summary>What all of the store's polls mean changed (its hours): its incidents are recomputed whole.</summary>
+    public void TouchWhole(int storeKey) => Touched[storeKey] = null;
 }
 
 /// <summary>What a reader did with one file, before the run adds timing and rejections.</summary>

@@ -18,6 +18,7 @@ internal static class StatusReader
         int storeColumn = columns[0], statusColumn = columns[1], timeColumn = columns[2];
         var width = reader.Header.ColNames.Count;
         var loader = context.Dialect.CreateObservationLoader(context.Connection, context.Transaction);
+        context.Stores.SharingWith = loader;
         var total = new Totals();
         try
         {
@@ -54,6 +55,7 @@ internal static class StatusReader
                     loader = null;
                     context = commit(context);
                     loader = context.Dialect.CreateObservationLoader(context.Connection, context.Transaction);
+                    context.Stores.SharingWith = loader;
                 }
             }
 
@@ -63,6 +65,7 @@ internal static class StatusReader
         }
         finally
         {
+            context.Stores.SharingWith = null;
             loader?.Dispose();
         }
     }
@@ -88,7 +91,7 @@ internal static class StatusReader
     }
 
     /// <summary>The rules a poll's status and time must meet, wherever the poll comes from; null when it does.</summary>
-    public static string? TryPoll(ReadOnlySpan<char> statusText, ReadOnlySpan<char> timeText, (long From, long To) range, out bool active, out long observedAt)
+    public static string? TryPoll(ReadOnlySpan<char> statusText, ReadOnlySpan<char> timeText, TimeRange range, out bool active, out long observedAt)
     {
         observedAt = 0;
         active = statusText.Equals("active", StringComparison.OrdinalIgnoreCase);
@@ -102,7 +105,7 @@ internal static class StatusReader
             return $"unparsable timestamp_utc '{Shorten(timeText)}' (expected e.g. 2024-10-03 23:33:20.412748 UTC)";
         }
 
-        return observedAt < range.From || observedAt > range.To ? $"timestamp_utc '{Shorten(timeText)}' is {AcceptedInstants.Describe(range)}" : null;
+        return !range.Contains(observedAt) ? $"timestamp_utc '{Shorten(timeText)}' is {AcceptedInstants.Describe(range)}" : null;
     }
 
     internal static List<RejectedRow> Conflicts(ObservationLoadResult result, StoreRegistry stores) => Conflicts(result.ConflictExamples, stores);

@@ -7,49 +7,73 @@ namespace StoreMonitoring.Import;
 /// <summary>
 /// Maps store ids to the small integer keys the tables use. Holds one entry per store (never per
 /// row) and looks ids up from spans, so the import allocates nothing for stores it already knows.
+/// A store it does not know is registered at once in the current transaction, and the database
+/// assigns its key (<see cref="SqlDialect.RegisterStoreSql"/>): two writers registering stores at
+/// the same time cannot take the same key, and one that registers a store another writer just
+/// registered gets that store's key.
 /// </summary>
-internal sealed class StoreRegistry
+internal sealed class StoreRegistry : IDisposable
 {
+    private readonly SqlDialect _dialect;
     private readonly Dictionary<string, int> _keys;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly List<(int Key, string Id)> _added = [];
-    private int _nextKey;
+    private readonly List<string> _added = [];
+    private DbCommand? _register;
 
-    private StoreRegistry(Dictionary<string, int> keys)
+    /// <summary>The bulk load sharing the connection: a registration waits for its chunk in flight (MySQL loads one while the next is parsed).</summary>
+    public ObservationLoader? SharingWith { get; set; }
+    private DbParameter? _id;
+
+    private StoreRegistry(SqlDialect dialect, Dictionary<string, int> keys)
     {
+        _dialect = dialect;
         _keys = keys;
         _lookup = keys.GetAlternateLookup<ReadOnlySpan<char>>();
-        _nextKey = keys.Count == 0 ? 1 : keys.Values.Max() + 1;
     }
 
-    public static StoreRegistry Load(DbConnection connection, DbTransaction? transaction = null)
+    /// <summary>Reads every store; new ones are registered in <paramref name="transaction"/>, or in the one <see cref="Begin"/> names later.</summary>
+    public static StoreRegistry Load(SqlDialect dialect, DbConnection connection, DbTransaction? transaction = null)
     {
-        var keys = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores", transaction: transaction))
+        var registry = new StoreRegistry(dialect, new Dictionary<string, int>(StringComparer.Ordinal));
+        if (transaction is null)
         {
-            keys[id] = key;
+            registry.Read(connection, null);
+        }
+        else
+        {
+            registry.Begin(connection, transaction);
         }
 
-        return new StoreRegistry(keys);
+        return registry;
     }
 
     /// <summary>
-    /// Reads the stores again at the start of a transaction of a long import, when nothing of its own
-    /// is pending: it learns those other writers registered meanwhile (POST /polls, on this node or
-    /// another one), so that a new store's key follows theirs, and forgets those it saved in a
-    /// transaction that then failed to commit (on a Galera cluster, a lost certification), which
-    /// would otherwise be taken as stored.
+    /// New stores are registered in <paramref name="transaction"/> from now on. Reads the stores
+    /// again first, when nothing of this registry's is pending: it forgets those it registered in
+    /// a transaction that then failed to commit (on a Galera cluster, a lost certification), which
+    /// would otherwise be taken as stored, and learns those other writers registered meanwhile.
     /// </summary>
-    public void Refresh(DbConnection connection, DbTransaction transaction)
+    public void Begin(DbConnection connection, DbTransaction transaction)
+    {
+        _register?.Dispose();
+        _added.Clear();
+        SharingWith = null;
+        Read(connection, transaction);
+        _register = connection.CreateCommand();
+        _register.Transaction = transaction;
+        _register.CommandText = _dialect.RegisterStoreSql;
+        _id = _register.CreateParameter();
+        _id.ParameterName = "@id";
+        _register.Parameters.Add(_id);
+    }
+
+    private void Read(DbConnection connection, DbTransaction? transaction)
     {
         _keys.Clear();
-        _added.Clear();
         foreach (var (key, id) in connection.Query<(int, string)>("SELECT store_key, store_id FROM stores", transaction: transaction))
         {
             _keys[id] = key;
         }
-
-        _nextKey = _keys.Count == 0 ? 1 : _keys.Values.Max() + 1;
     }
 
     public int GetOrAdd(ReadOnlySpan<char> storeId)
@@ -59,38 +83,33 @@ internal sealed class StoreRegistry
             return key;
         }
 
-        key = _nextKey++;
+        if (_register is null || _id is null)
+        {
+            throw new InvalidOperationException("a new store needs a transaction to be registered in: call Begin first");
+        }
+
         var id = storeId.ToString();
+        SharingWith?.FreeConnection();
+        _id.Value = id;
+        key = Convert.ToInt32(_register.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         _keys.Add(id, key);
-        _added.Add((key, id));
+        _added.Add(id);
         return key;
     }
 
     /// <summary>The id of a key, for the rare messages that name a store (a scan, not an index).</summary>
     public string IdOf(int key) => _keys.FirstOrDefault(p => p.Value == key).Key ?? $"#{key}";
 
-    /// <summary>Writes the stores first seen since the last save, inside the file's transaction.</summary>
-    public void SaveAdded(DbConnection connection, DbTransaction transaction)
-    {
-        using var insert = new BatchInserter(connection, transaction, "INSERT", "stores", ["store_key", "store_id"]);
-        foreach (var (key, id) in _added)
-        {
-            insert.Add(key, id);
-        }
-
-        insert.Flush();
-        _added.Clear();
-    }
-
-    /// <summary>Forgets the stores added since the last save, after their file was rolled back.</summary>
+    /// <summary>Forgets the stores registered since <see cref="Begin"/>, after their transaction was rolled back (or failed to commit).</summary>
     public void DiscardAdded()
     {
-        foreach (var (_, id) in _added)
+        foreach (var id in _added)
         {
             _keys.Remove(id);
         }
 
-        _nextKey -= _added.Count;
         _added.Clear();
     }
+
+    public void Dispose() => _register?.Dispose();
 }

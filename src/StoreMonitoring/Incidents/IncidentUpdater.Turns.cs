@@ -19,7 +19,7 @@ public sealed partial class IncidentUpdater
     /// stores' rows as it recomputes them. A crash in between leaves rows that
     /// <see cref="SettleBacklog"/> recomputes later: no store's incidents stay behind its polls.
     /// </remarks>
-    public void UpdateInTurns(DbConnection connection, IReadOnlyDictionary<int, long> touched, bool bulk, CancellationToken cancellationToken)
+    public void UpdateInTurns(DbConnection connection, IReadOnlyDictionary<int, long?> touched, bool bulk, CancellationToken cancellationToken)
     {
         foreach (var keys in touched.Keys.Order().Chunk(StoresPerTurn))
         {
@@ -54,7 +54,7 @@ public sealed partial class IncidentUpdater
     /// <summary>Recomputes, whole, the stores an import owed when it stopped (a crash): how many there were.</summary>
     public int SettleBacklog(DbConnection connection, CancellationToken cancellationToken)
     {
-        var owed = connection.Query<int>("SELECT store_key FROM incident_backlog").ToDictionary(k => k, _ => long.MinValue);
+        var owed = connection.Query<int>("SELECT store_key FROM incident_backlog").ToDictionary(k => k, _ => (long?)null);
         if (owed.Count > 0)
         {
             UpdateInTurns(connection, owed, bulk: true, cancellationToken);

@@ -34,10 +34,10 @@ public sealed partial class IncidentUpdater(
     private static readonly long[] Windows = [18 * UnixMicros.PerHour, 3 * UnixMicros.PerDay, 8 * UnixMicros.PerDay];
 
     /// <summary>Recomputes the incidents of the touched stores inside the caller's transaction.</summary>
-    /// <param name="touched">Per store key, the earliest poll the batch brought (new or not); long.MinValue recomputes the store whole.</param>
+    /// <param name="touched">Per store key, the earliest poll the batch brought (new or not); null recomputes the store whole.</param>
     /// <param name="bulk">A bulk load (a file): its stores are recomputed whole, in one ordered read when there are many.</param>
     public void Update(
-        DbConnection connection, DbTransaction transaction, IReadOnlyDictionary<int, long> touched, bool bulk = false, IReadOnlyDictionary<int, StoreProfile>? profiles = null)
+        DbConnection connection, DbTransaction transaction, IReadOnlyDictionary<int, long?> touched, bool bulk = false, IReadOnlyDictionary<int, StoreProfile>? profiles = null)
     {
         if (touched.Count == 0)
         {
@@ -52,20 +52,20 @@ public sealed partial class IncidentUpdater(
         // Snapshots are made only for someone to read them.
         var changes = observers.Any() ? new List<(IncidentSnapshot?, IncidentSnapshot?)>() : null;
         StoreProfile Profile(int key) => profiles.TryGetValue(key, out var profile) ? profile : StoreProfile.Unknown(key);
-        var whole = touched.Where(t => bulk || t.Value == long.MinValue).ToDictionary(t => t.Key, t => long.MinValue);
+        var whole = touched.Where(t => bulk || t.Value is null).Select(t => t.Key).ToHashSet();
         if (whole.Count > StreamAbove)
         {
             RecomputeWhole(connection, transaction, whole, Profile, settings, now, changes);
         }
         else
         {
-            foreach (var key in whole.Keys)
+            foreach (var key in whole)
             {
                 UpdateStore(connection, transaction, Profile(key), long.MinValue, settings, now, changes);
             }
         }
 
-        var recent = touched.Where(t => !whole.ContainsKey(t.Key)).ToDictionary(t => t.Key, t => t.Value);
+        var recent = touched.Where(t => !whole.Contains(t.Key)).ToDictionary(t => t.Key, t => t.Value!.Value);
         foreach (var window in Windows)
         {
             if (recent.Count > 0)
@@ -116,7 +116,7 @@ public sealed partial class IncidentUpdater(
 
     /// <summary>Recomputes the touched stores' incidents from all their polls, in one ordered read of the table.</summary>
     private void RecomputeWhole(
-        DbConnection connection, DbTransaction transaction, IReadOnlyDictionary<int, long> touched, Func<int, StoreProfile> profile,
+        DbConnection connection, DbTransaction transaction, HashSet<int> touched, Func<int, StoreProfile> profile,
         EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
     {
         var computed = new Dictionary<int, List<Incident>>();
@@ -124,13 +124,13 @@ public sealed partial class IncidentUpdater(
         var current = -1;
         void Finish()
         {
-            if (current >= 0 && touched.ContainsKey(current))
+            if (current >= 0 && touched.Contains(current))
             {
                 computed[current] = IncidentFinder.Find(CollectionsMarshal.AsSpan(polls), profile(current), settings);
             }
         }
 
-        var range = new StoreKeyRange(touched.Keys.Min(), touched.Keys.Max());
+        var range = new StoreKeyRange(touched.Min(), touched.Max());
         database.Dialect.ReadObservations(connection, long.MaxValue, range, (key, at, active) =>
         {
             if (key != current)
@@ -146,9 +146,9 @@ public sealed partial class IncidentUpdater(
 
         var stored = connection.Query<StoredIncident>(
                 $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key BETWEEN @First AND @Last ORDER BY store_key, start_us", range, transaction)
-            .Where(i => touched.ContainsKey(i.StoreKey)).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.ToList());
+            .Where(i => touched.Contains(i.StoreKey)).GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.ToList());
         var writes = new IncidentWrites(connection, transaction);
-        foreach (var key in touched.Keys)
+        foreach (var key in touched)
         {
             Replace(profile(key), stored.GetValueOrDefault(key) ?? [], computed.GetValueOrDefault(key) ?? [], now, changes, writes);
         }

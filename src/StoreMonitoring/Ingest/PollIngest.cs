@@ -39,8 +39,10 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
         return await Task.Factory.StartNew(() => IngestWithRetries(body, format, cancellationToken), cancellationToken, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
     }
 
-    // Another writer took the same new store key or row first (two instances, one database; a
-    // Galera certification conflict): the batch runs again on what it wrote.
+    // Another writer won the same rows (on a Galera cluster, a batch through another node for the
+    // same polls or the same new stores lost the certification; anywhere, two batches registering
+    // the same new stores in another order deadlock): the batch runs again on what it wrote. New
+    // store keys come from the database, so they never collide.
     private IngestResult IngestWithRetries(ReadOnlyMemory<byte> body, PollFormat format, CancellationToken cancellationToken) =>
         retry.Run(RetryPolicy.PollBatch, _ => Ingest(body, format, cancellationToken), (attempt, ex) => Log.IngestRetried(logger, attempt, ex.Message), cancellationToken);
 
@@ -51,8 +53,8 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
         // Read committed: the incidents are recomputed from what is committed once this batch has
         // its turn on its stores (see IncidentUpdater.TakeTurn), not from the batch's first read.
         using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
-        // Inside the transaction, so new stores' keys follow what any other writer committed.
-        var stores = StoreRegistry.Load(connection, transaction);
+        // Inside the transaction: new stores are registered in it, and commit or roll back with it.
+        using var stores = StoreRegistry.Load(database.Dialect, connection, transaction);
         var context = new ImportContext(connection, transaction, database.Dialect, stores, accepted.Range(), cancellationToken);
         var rejected = new RejectedRows();
         IngestResult result;
@@ -75,7 +77,6 @@ public sealed class PollIngest(StoreDatabase database, AcceptedInstants accepted
             result = JsonPolls.Load(body, format, context, rejected);
         }
 
-        stores.SaveAdded(connection, transaction);
         var loaded = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         incidents.Update(connection, transaction, context.Touched);
         transaction.Commit();
@@ -96,6 +97,7 @@ internal static class JsonPolls
     public static IngestResult Load(ReadOnlyMemory<byte> body, PollFormat format, ImportContext context, RejectedRows rejected)
     {
         using var loader = context.Dialect.CreateObservationLoader(context.Connection, context.Transaction);
+        context.Stores.SharingWith = loader;
         var json = format == PollFormat.Json;
         foreach (var (position, item, error) in json ? Array(body) : Lines(body))
         {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Stores;
+using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Reports;
 

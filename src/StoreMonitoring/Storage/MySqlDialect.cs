@@ -51,6 +51,11 @@ public sealed class MySqlDialect(bool causalReads = false) : SqlDialect
 
     public override InsertSql InsertUnlessPresent(string table, IReadOnlyList<string> columns) => InsertSql.Into("INSERT IGNORE", table, columns);
 
+    // AUTO_INCREMENT assigns the key; on a duplicate the UPDATE is a locking (current) read, so a
+    // store another transaction committed after this one's snapshot still answers with its key,
+    // which LAST_INSERT_ID(expr) hands back as if it had been inserted.
+    public override string RegisterStoreSql => "INSERT INTO stores (store_id) VALUES (@id) ON DUPLICATE KEY UPDATE store_key = LAST_INSERT_ID(store_key); SELECT LAST_INSERT_ID()";
+
     // 1047: a Galera node that is not part of the primary component refuses statements.
     public override bool IsUnavailableError(Exception exception) => exception switch
     {

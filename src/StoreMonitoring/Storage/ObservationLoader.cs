@@ -52,6 +52,9 @@ public abstract class ObservationLoader : IDisposable
         }
     }
 
+    /// <summary>Waits for the writes in flight, so that the connection is free for another statement (a new store's registration).</summary>
+    public void FreeConnection() => WaitForWrites();
+
     /// <summary>Writes sorted rows, unique by (store, instant), counting through the Count methods.</summary>
     protected abstract void Write(ReadOnlySpan<Observation> rows);
 

@@ -45,6 +45,13 @@ public abstract class SqlDialect
     public abstract InsertSql InsertUnlessPresent(string table, IReadOnlyList<string> columns);
 
     /// <summary>
+    /// Registers the store <c>@id</c> unless it is there and answers its key, in one round trip. The
+    /// database assigns new keys, so two writers registering stores at once never take the same
+    /// one; a store another writer registered (committed, or waited for) answers with its key.
+    /// </summary>
+    public abstract string RegisterStoreSql { get; }
+
+    /// <summary>
     /// The join that reads its left side as the outer loop (one index seek per left row into the
     /// right): some planners need telling, others read it as a plain JOIN. Used as
     /// <c>FROM stores s {OuterFirstJoin} store_status o ON ...</c>.

@@ -13,15 +13,15 @@ namespace StoreMonitoring.Time;
 /// </remarks>
 public sealed class AcceptedInstants(TimeProvider time, IOptions<StoreMonitoringOptions> options)
 {
-    /// <summary>The accepted range, [From, To], in Unix microseconds, as of now.</summary>
-    public (long From, long To) Range()
+    /// <summary>The accepted range as of now, in Unix microseconds: its end is one microsecond after the latest accepted instant.</summary>
+    public TimeRange Range()
     {
         var input = options.Value.Input;
-        return (UnixMicros.FromDateTimeOffset(input.EarliestTimestamp), UnixMicros.FromDateTimeOffset(time.GetUtcNow() + input.MaxClockSkew));
+        return new TimeRange(UnixMicros.FromDateTimeOffset(input.EarliestTimestamp), UnixMicros.FromDateTimeOffset(time.GetUtcNow() + input.MaxClockSkew) + 1);
     }
 
-    public static string Describe((long From, long To) range) =>
-        $"outside the accepted range {UnixMicros.Format(range.From)} to {UnixMicros.Format(range.To)}";
+    public static string Describe(TimeRange range) =>
+        $"outside the accepted range {UnixMicros.Format(range.Start)} to {UnixMicros.Format(range.End - 1)}";
 
     /// <summary>Parses an optional query or command-line instant such as <c>now</c>.</summary>
     /// <returns>null when valid (or absent), else a message naming <paramref name="name"/>.</returns>
@@ -39,7 +39,7 @@ public sealed class AcceptedInstants(TimeProvider time, IOptions<StoreMonitoring
         }
 
         var range = Range();
-        if (parsed < range.From || parsed > range.To)
+        if (!range.Contains(parsed))
         {
             return $"{name} '{Shorten(text)}' is {Describe(range)}.";
         }

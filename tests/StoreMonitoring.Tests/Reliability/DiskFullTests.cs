@@ -119,6 +119,8 @@ public sealed class DiskFullTests
 
         public override string OuterFirstJoin => inner.OuterFirstJoin;
 
+        public override string RegisterStoreSql => inner.RegisterStoreSql;
+
         public override bool SerializesWriters => inner.SerializesWriters;
 
         public override string LatestObservationQuery => inner.LatestObservationQuery;

@@ -24,7 +24,7 @@ public sealed class ConflictRetryTests
             await connection.ExecuteAsync("INSERT INTO stores (store_key, store_id) VALUES (1, 'taken')");
         }
 
-        var attempts = await retry.RunAsync(RetryPolicy.StoreEdit, async attempt =>
+        var attempts = await retry.RunAsync(RetryPolicy.ReportTrigger, async attempt =>
         {
             await using var connection = await database.OpenAsync();
             // The first attempt takes a key another writer has; the second a free one.
@@ -33,9 +33,9 @@ public sealed class ConflictRetryTests
         });
 
         Assert.Equal(2, attempts);
-        Assert.Equal([("store_edit", "retried"), ("store_edit", "succeeded")], counted.Measurements);
+        Assert.Equal([("report_trigger", "retried"), ("report_trigger", "succeeded")], counted.Measurements);
 
-        var error = await Assert.ThrowsAnyAsync<DbException>(() => retry.RunAsync(RetryPolicy.StoreEdit, async _ =>
+        var error = await Assert.ThrowsAnyAsync<DbException>(() => retry.RunAsync(RetryPolicy.ReportTrigger, async _ =>
         {
             await using var connection = await database.OpenAsync();
             await connection.ExecuteAsync("INSERT INTO stores (store_key, store_id) VALUES (1, 'again')");
@@ -43,7 +43,7 @@ public sealed class ConflictRetryTests
         Assert.Equal(DbErrorKind.DuplicateKey, database.Dialect.Classify(error));
         Assert.False(database.Dialect.IsLockTimeout(error) || database.Dialect.IsWriteConflict(error) || database.Dialect.IsContention(error));
         Assert.Equal(
-            [("store_edit", "retried"), ("store_edit", "succeeded"), ("store_edit", "retried"), ("store_edit", "retried"), ("store_edit", "exhausted")],
+            [("report_trigger", "retried"), ("report_trigger", "succeeded"), ("report_trigger", "retried"), ("report_trigger", "retried"), ("report_trigger", "retried"), ("report_trigger", "retried"), ("report_trigger", "exhausted")],
             counted.Measurements);
     }
 

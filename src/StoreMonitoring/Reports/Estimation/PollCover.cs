@@ -1,4 +1,4 @@
-using StoreMonitoring.Stores;
+using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Reports.Estimation;
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using StoreMonitoring.Stores;
+using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Reports.Estimation;
 

@@ -1,4 +1,4 @@
-namespace StoreMonitoring.Stores;
+namespace StoreMonitoring.Time;
 
 /// <summary>A half-open range [Start, End) of Unix microseconds.</summary>
 public readonly record struct TimeRange(long Start, long End)

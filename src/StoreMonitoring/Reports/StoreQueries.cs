@@ -1,12 +1,12 @@
 using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Options;
-using StoreMonitoring.Reports;
 using StoreMonitoring.Reports.Estimation;
 using StoreMonitoring.Storage;
+using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
 
-namespace StoreMonitoring.Stores;
+namespace StoreMonitoring.Reports;
 
 /// <summary>A store's state at an instant, for lists: what the interpolating method says just before it, and its last poll.</summary>
 public sealed record StoreState(StoreProfile Store, TimelineState State, bool OpenNow, Poll? LastPoll);

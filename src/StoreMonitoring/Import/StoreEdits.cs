@@ -1,11 +1,11 @@
 using System.Data.Common;
 using Dapper;
 using NodaTime;
-using StoreMonitoring.Import;
 using StoreMonitoring.Incidents;
 using StoreMonitoring.Storage;
+using StoreMonitoring.Stores;
 
-namespace StoreMonitoring.Stores;
+namespace StoreMonitoring.Import;
 
 /// <summary>A store's business hours or time zone changed in place, without a whole snapshot file.</summary>
 public sealed class StoreEdits(StoreDatabase database, IncidentUpdater incidents, ConflictRetry retry)
@@ -39,20 +39,20 @@ public sealed class StoreEdits(StoreDatabase database, IncidentUpdater incidents
             throw new ArgumentException(problem, nameof(storeId));
         }
 
-        // Another writer registered a store with the same new key first: go again.
+        // Another writer edited the same store at once (a deadlock on its rows, a lost Galera
+        // certification): go again. New store keys come from the database and never collide.
         await retry.RunAsync(
             RetryPolicy.StoreEdit,
             async _ =>
             {
                 await using var connection = await database.OpenAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                var stores = StoreRegistry.Load(connection, transaction);
+                using var stores = StoreRegistry.Load(database.Dialect, connection, transaction);
                 var key = stores.GetOrAdd(storeId);
-                stores.SaveAdded(connection, transaction);
                 edit(connection, transaction, key);
                 StoreProfileCache.Invalidate(connection, transaction);
                 // What the store's polls mean changed: its incidents are recomputed whole.
-                incidents.Update(connection, transaction, new Dictionary<int, long> { [key] = long.MinValue });
+                incidents.Update(connection, transaction, new Dictionary<int, long?> { [key] = null });
                 await transaction.CommitAsync(cancellationToken);
             },
             cancellationToken: cancellationToken);

@@ -1,0 +1,3 @@
+-- The database assigns new store keys (see the MySQL script of the same number). SQLite's
+-- INTEGER PRIMARY KEY already does (the largest key + 1, and one writer at a time), so nothing
+-- changes here; the script keeps the engines' versions in step.
