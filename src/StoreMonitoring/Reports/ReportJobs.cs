@@ -117,7 +117,8 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
             new { reportId, worker, leaseUntil = Now + (long)lease.TotalMicroseconds }, cancellationToken: cancellationToken)) == 1;
     }
 
-    internal async Task SetScopeAsync(DbConnection connection, string reportId, string worker, long now, int total, CancellationToken cancellationToken) =>
+    /// <param name="now">The windows' end; null when there is no poll to end them at (an empty report), never a stand-in such as 0, which would read as 1970.</param>
+    internal async Task SetScopeAsync(DbConnection connection, string reportId, string worker, long? now, int total, CancellationToken cancellationToken) =>
         EnsureOwned(await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE report_jobs SET now_us = @now, stores_total = @total WHERE {Owned}", new { reportId, worker, now, total }, cancellationToken: cancellationToken)));
 
