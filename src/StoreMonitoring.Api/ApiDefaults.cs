@@ -80,8 +80,8 @@ internal static class ApiDefaults
 
 /// <summary>
 /// Instants held as <see cref="DateTimeOffset"/> (an import's start and end) in the one format of
-/// every other instant the API writes: UTC, microseconds, <c>Z</c>, instead of .NET's seven digits
-/// and <c>+00:00</c>.
+/// every other instant the API writes (<see cref="StoreMonitoring.Time.UnixMicros.Format"/>): UTC, <c>Z</c>,
+/// the shortest exact fraction, instead of .NET's seven digits and <c>+00:00</c>.
 /// </summary>
 internal sealed class UtcInstantConverter : JsonConverter<DateTimeOffset>
 {

@@ -43,9 +43,9 @@ public static class WebhookEvents
         storeId, zone.Id, UnixMicros.Format(lastPollUs), Local(lastPollUs, zone), UnixMicros.Format(nowUs), Local(nowUs, zone),
         Math.Round((double)(nowUs - lastPollUs) / UnixMicros.PerMinute, 2));
 
-    /// <summary>ISO 8601 in the store's zone with its offset, e.g. 2024-10-14T18:55:18.727055-05:00.</summary>
+    /// <summary>RFC 3339 in the store's zone with its offset and the shortest exact fraction, e.g. 2024-10-14T18:55:18.727055-05:00 or 2024-10-14T19:00:00-05:00.</summary>
     public static string Local(long micros, DateTimeZone zone) =>
-        UnixMicros.ToInstant(micros).InZone(zone).ToOffsetDateTime().ToString("uuuu-MM-dd'T'HH:mm:ss.ffffffo<m>", null);
+        UnixMicros.ToInstant(micros).InZone(zone).ToOffsetDateTime().ToString(UnixMicros.OffsetPattern, System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed record Envelope<T>(string Type, string Timestamp, T Data);
 }

@@ -48,7 +48,7 @@ public sealed class ReportJobRunner(
             if (keys.Count == 0)
             {
                 // No polls at all: an empty report, complete.
-                await jobs.SetScopeAsync(connection, job.ReportId, worker, now ?? 0, 0, keeper.Token);
+                await jobs.SetScopeAsync(connection, job.ReportId, worker, now, 0, keeper.Token);
                 await using var transaction = await connection.BeginTransactionAsync(keeper.Token);
                 await jobs.CompleteAsync(connection, transaction, job.ReportId, worker, 0);
                 Observe(connection, transaction, job.ReportId, job.MethodName, now, 0);

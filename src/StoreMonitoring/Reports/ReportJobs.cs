@@ -95,7 +95,8 @@ public sealed class ReportJobs(StoreDatabase database, TimeProvider time)
     public Task<bool> RenewLeaseAsync(string reportId, string worker, TimeSpan lease, CancellationToken cancellationToken = default) =>
         _queue.RenewAsync(new { reportId }, worker, lease, cancellationToken);
 
-    internal async Task SetScopeAsync(DbConnection connection, string reportId, string worker, long now, int total, CancellationToken cancellationToken) =>
+    /// <param name="now">The windows' end; null when there is no poll to end them at (an empty report), never a stand-in such as 0, which would read as 1970.</param>
+    internal async Task SetScopeAsync(DbConnection connection, string reportId, string worker, long? now, int total, CancellationToken cancellationToken) =>
         EnsureOwned(await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE report_jobs SET now_us = @now, stores_total = @total WHERE {_queue.Owned}", new { reportId, worker, now, total }, cancellationToken: cancellationToken)));
 

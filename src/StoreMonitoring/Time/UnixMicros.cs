@@ -1,3 +1,4 @@
+using System.Globalization;
 using NodaTime;
 
 namespace StoreMonitoring.Time;
@@ -21,6 +22,22 @@ public static class UnixMicros
 
     public static DateTimeOffset ToDateTimeOffset(long micros) => new(DateTime.UnixEpoch.Ticks + micros * 10, TimeSpan.Zero);
 
-    /// <summary>ISO 8601 in UTC with the full microsecond precision, e.g. 2024-10-14T23:55:18.727055Z.</summary>
-    public static string Format(long micros) => ToDateTimeOffset(micros).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'");
+    /// <summary>
+    /// The one way an instant is written out (API, CLI, dashboard, webhooks): RFC 3339 in UTC with
+    /// the shortest exact fraction, e.g. 2024-10-13T14:00:00Z, 2024-10-14T21:47:13.25Z,
+    /// 2024-10-14T23:55:18.727055Z.
+    /// </summary>
+    /// <remarks>
+    /// Fraction digits appear only where they carry meaning: a whole second printed as
+    /// <c>.000000</c> reads as a measured microsecond when it is not. Nothing is lost: the text
+    /// parses back to the same microsecond (<see cref="TimestampParser"/>).
+    /// </remarks>
+    public static string Format(long micros) =>
+        ToDateTimeOffset(micros).UtcDateTime.ToString(InstantPattern, CultureInfo.InvariantCulture);
+
+    /// <summary>The .NET pattern behind <see cref="Format"/>; <c>F</c> drops trailing zeros, and the point with them.</summary>
+    public const string InstantPattern = "yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'";
+
+    /// <summary>The NodaTime pattern for a local time with its offset, with the same rule for the fraction.</summary>
+    public const string OffsetPattern = "uuuu-MM-dd'T'HH:mm:ss.FFFFFFo<m>";
 }

@@ -35,6 +35,45 @@ public sealed class ReportJobLifecycleTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
+    public async Task A_report_without_a_now_lists_none_until_planned_and_an_empty_one_never_says_1970(Engine engine)
+    {
+        await using var db = await TestDatabase.CreateAsync(engine);
+        InputData.WriteAll(db.Folder.Sub("data"), stores: 3);
+        string reportId;
+        await using (var apiOnly = new StoreMonitoringApp(db.Settings(("StoreMonitoring:Reports:RunWorker", "false"))))
+        {
+            var client = apiOnly.CreateClient();
+            await client.ImportAsync();
+            reportId = await client.TriggerAsync();
+            var pending = (await (await client.GetAsync("/reports")).JsonAsync())[0];
+            Assert.Equal(reportId, pending.GetProperty("report_id").GetString());
+            Assert.Equal("Pending", pending.GetProperty("status").GetString());
+            Assert.False(pending.TryGetProperty("now", out var now), $"a pending report's now is {now}");
+        }
+
+        // The polls gone before a worker plans it (a store-wide delete, a restore): the report is
+        // empty and has no windows' end, rather than one at the Unix epoch.
+        await using (var connection = await db.OpenAsync())
+        {
+            await connection.ExecuteAsync("DELETE FROM store_status");
+        }
+
+        await using var worker = new StoreMonitoringApp(db.Settings());
+        var workerClient = worker.CreateClient();
+        var done = await (await workerClient.WaitForReportAsync(reportId, "&format=json")).JsonAsync();
+        Assert.Equal(0, done.GetProperty("stores").GetArrayLength());
+        var listed = (await (await workerClient.GetAsync("/reports")).JsonAsync())[0];
+        Assert.Equal("Complete", listed.GetProperty("status").GetString());
+        foreach (var answer in new[] { done, listed })
+        {
+            Assert.True(!answer.TryGetProperty("now", out var end) || end.ValueKind == System.Text.Json.JsonValueKind.Null, $"now is {end}");
+        }
+
+        Assert.DoesNotContain("1970", await (await workerClient.GetAsync("/reports")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Engines), MemberType = typeof(TestDatabase))]
     public async Task A_finished_report_can_be_downloaded_after_a_restart(Engine engine)
     {
         await using var db = await TestDatabase.CreateAsync(engine);

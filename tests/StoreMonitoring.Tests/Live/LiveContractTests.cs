@@ -118,8 +118,8 @@ public sealed class LiveContractTests
         var incident = Assert.Single(incidents.GetProperty("incidents").EnumerateArray());
         Assert.False(incident.GetProperty("open").GetBoolean());
         Assert.Equal(3, incident.GetProperty("polls").GetInt32());
-        Assert.Equal("2024-10-14T14:30:00.000000Z", incident.GetProperty("start").GetString());
-        Assert.Equal("2024-10-14T17:30:00.000000Z", incident.GetProperty("end").GetString());
+        Assert.Equal("2024-10-14T14:30:00Z", incident.GetProperty("start").GetString());
+        Assert.Equal("2024-10-14T17:30:00Z", incident.GetProperty("end").GetString());
         Assert.Equal(180, incident.GetProperty("duration_minutes").GetDouble());
         Assert.Equal("2024-10-14T10:30:00-04:00", incident.GetProperty("start_local").GetString());
         Assert.Single((await (await client.GetAsync("/incidents?open=false&min_minutes=180")).JsonAsync()).GetProperty("incidents").EnumerateArray());

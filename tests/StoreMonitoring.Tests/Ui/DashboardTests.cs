@@ -151,6 +151,7 @@ public sealed class DashboardTests
         var row = page.Locator("#report-table tbody tr[data-report]").First;
         await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "Pending");
         Assert.Equal("0", await row.Locator("progress").GetAttributeAsync("value"));
+        Assert.Equal("pending (latest poll)", await row.Locator("td[data-col=now]").InnerTextAsync());
         var reportId = await row.GetAttributeAsync("data-report");
         Assert.Contains(reportId!, await page.InnerTextAsync("#trigger-status"), StringComparison.Ordinal);
         await UiHost.ScreenshotAsync(page, $"reports-pending-{engine}");
@@ -159,6 +160,7 @@ public sealed class DashboardTests
         worker.CreateClient().Dispose(); // starts the second instance and its worker
         await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "Complete", new() { Timeout = 60_000 });
         Assert.Equal("1", await row.Locator("progress").GetAttributeAsync("value"));
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$", await row.Locator("td[data-col=now]").InnerTextAsync());
         var download = await page.RunAndWaitForDownloadAsync(() => row.Locator("a[data-format=json]").ClickAsync());
         var json = JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!)).RootElement;
         Assert.Equal(reportId, json.GetProperty("report_id").GetString());

@@ -3,6 +3,9 @@ import { error, h, table, whenUtc } from './dom.js';
 import { ReportStatus } from './statuses.js';
 
 const running = r => r.status === ReportStatus.pending || r.status === ReportStatus.running;
+// A report without a now ends at the latest poll once a worker plans it; one that never got a now
+// (empty, or failed before planning) shows none rather than a made-up instant.
+const nowOf = r => r.now ? whenUtc(r.now) : running(r) ? 'pending (latest poll)' : '—';
 
 function downloads(report) {
   if (report.status !== ReportStatus.complete) return report.error || '';
@@ -22,7 +25,7 @@ function downloads(report) {
 function rows(list) {
   return table('Recent reports, newest first', ['Report', 'Status', 'Method', 'Now', 'Requested', 'Progress', 'Download'],
     list.map(r => h('tr', { 'data-report': r.report_id, 'data-status': r.status },
-      h('td', {}, h('code', {}, r.report_id)), h('td', {}, r.status), h('td', {}, r.method), h('td', {}, r.now ? whenUtc(r.now) : 'latest poll'), h('td', {}, whenUtc(r.requested_at)),
+      h('td', {}, h('code', {}, r.report_id)), h('td', {}, r.status), h('td', {}, r.method), h('td', { 'data-col': 'now' }, nowOf(r)), h('td', {}, whenUtc(r.requested_at)),
       h('td', {}, h('progress', { max: 1, value: r.progress, 'aria-label': `Progress of ${r.report_id}` }, `${Math.round(r.progress * 100)}%`),
         ` ${Math.round(r.progress * 100)}%`),
       h('td', {}, downloads(r)))),
