@@ -115,6 +115,10 @@ public abstract class SqlDialect
         ) t
         """;
 
+    /// <summary>Writes <c>store_days</c> rows: prepared statements by default, an engine with round trips to save batches them.</summary>
+    public virtual Reports.Rollups.DayRollupWriter CreateDayRollupWriter(DbConnection connection, DbTransaction transaction) =>
+        new Reports.Rollups.PreparedDayRollupWriter(connection, transaction);
+
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }
 
