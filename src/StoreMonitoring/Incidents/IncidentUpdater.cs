@@ -136,7 +136,7 @@ public sealed partial class IncidentUpdater(
         var current = -1;
         // The rollups come from the same polls and incidents while they are in hand (compact
         // structs), and are written after the read.
-        var rollups = new RollupKeeper.Pending();
+        var rollups = RollupKeeper.TakePending();
         void Finish()
         {
             if (current >= 0 && touched.ContainsKey(current))

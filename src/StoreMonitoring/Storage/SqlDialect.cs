@@ -115,9 +115,8 @@ public abstract class SqlDialect
         ) t
         """;
 
-    /// <summary>Writes <c>store_days</c> rows: prepared statements by default, an engine with round trips to save batches them.</summary>
-    public virtual Reports.Rollups.DayRollupWriter CreateDayRollupWriter(DbConnection connection, DbTransaction transaction) =>
-        new Reports.Rollups.PreparedDayRollupWriter(connection, transaction);
+    /// <summary>Writes <c>store_days</c> rows in the transaction without boxing a value per row.</summary>
+    public abstract Reports.Rollups.DayRollupWriter CreateDayRollupWriter(DbConnection connection, DbTransaction transaction);
 
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }

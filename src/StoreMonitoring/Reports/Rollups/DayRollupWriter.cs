@@ -10,7 +10,7 @@ namespace StoreMonitoring.Reports.Rollups;
 /// </summary>
 public abstract class DayRollupWriter : IDisposable
 {
-    internal const string Columns = "store_key, local_date, business_us, up_us, down_us, unknown_us, polls_in_hours, active_in_hours, incidents, longest_incident_us";
+    protected internal const string Columns = "store_key, local_date, business_us, up_us, down_us, unknown_us, polls_in_hours, active_in_hours, incidents, longest_incident_us";
 
     /// <summary>Deletes the store's rows from <paramref name="fromDate"/> on (all with int.MinValue) before its new ones are added.</summary>
     public abstract void DeleteFrom(int storeKey, int fromDate);
@@ -28,95 +28,6 @@ public abstract class DayRollupWriter : IDisposable
 
     protected virtual void Dispose(bool disposing)
     {
-    }
-}
-
-/// <summary>
-/// One prepared INSERT and one prepared DELETE, reused: an embedded engine has no round trip to
-/// save. A parameter keeps its boxed value while the next row's is the same (a store's key, its
-/// business time, the many zeros), so most rows allocate nothing.
-/// </summary>
-internal sealed class PreparedDayRollupWriter : DayRollupWriter
-{
-    private readonly DbCommand _insert;
-    private readonly DbCommand _delete;
-    private readonly DbParameter[] _values = new DbParameter[10];
-    private readonly long[] _last = new long[10];
-    private readonly DbParameter _deleteKey;
-    private readonly DbParameter _deleteFrom;
-
-    public PreparedDayRollupWriter(DbConnection connection, DbTransaction transaction)
-    {
-        _insert = connection.CreateCommand();
-        _insert.Transaction = transaction;
-        _insert.CommandText = $"INSERT INTO store_days ({Columns}) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9)";
-        for (var i = 0; i < _values.Length; i++)
-        {
-            _values[i] = Parameter(_insert, $"@p{i}");
-            _last[i] = long.MinValue;
-        }
-
-        _delete = connection.CreateCommand();
-        _delete.Transaction = transaction;
-        _delete.CommandText = "DELETE FROM store_days WHERE store_key = @key AND local_date >= @from";
-        _deleteKey = Parameter(_delete, "@key");
-        _deleteFrom = Parameter(_delete, "@from");
-    }
-
-    public override void DeleteFrom(int storeKey, int fromDate)
-    {
-        _deleteKey.Value = storeKey;
-        _deleteFrom.Value = fromDate;
-        _delete.ExecuteNonQuery();
-    }
-
-    public override void Add(in DayRollup row)
-    {
-        Set(0, row.StoreKey);
-        Set(1, row.Date);
-        Set(2, row.Business);
-        Set(3, row.Up);
-        Set(4, row.Down);
-        Set(5, row.Unknown);
-        Set(6, row.Polls);
-        Set(7, row.Active);
-        Set(8, row.Incidents);
-        Set(9, row.LongestIncident);
-        _insert.ExecuteNonQuery();
-    }
-
-    public override void Flush()
-    {
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _insert.Dispose();
-            _delete.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    private void Set(int index, long value)
-    {
-        if (_last[index] != value)
-        {
-            _values[index].Value = value;
-            _last[index] = value;
-        }
-    }
-
-    private static DbParameter Parameter(DbCommand command, string name)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = System.Data.DbType.Int64;
-        parameter.Value = 0L;
-        command.Parameters.Add(parameter);
-        return parameter;
     }
 }
 

@@ -33,6 +33,14 @@ public static class RollupKeeper
 
     private static Scratch Reused => t_scratch ??= new Scratch();
 
+    /// <summary>This thread's reused buffer of rows to write, emptied.</summary>
+    public static Pending TakePending()
+    {
+        var pending = Reused.Pending;
+        pending.Clear();
+        return pending;
+    }
+
     /// <summary>A store's rows from all its polls and incidents, held by the caller: the bulk path, written by <see cref="Write"/>.</summary>
     public static void AddWhole(ReadOnlySpan<Poll> polls, StoreProfile store, EstimatorSettings settings, List<Incident> incidents, Pending pending)
     {
