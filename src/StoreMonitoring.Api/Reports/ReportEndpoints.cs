@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StoreMonitoring.Api.Operations;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Reports.Rollups;
 using StoreMonitoring.Time;
 using StoreMonitoring.Storage;
 
@@ -20,7 +21,10 @@ internal static class ReportEndpoints
             .RequireAuthorization(Security.Scopes.Write).WithBodyLimit(BodyLimit.Tiny)
             .WithName("TriggerReport")
             .WithSummary("Queues a report and returns its id at once.")
-            .WithDescription("Optional query parameters: method (interpolated, the default, ratio or learned) and now (ISO 8601 within the accepted range; default: the latest poll). The same method and now while such a report is pending or running returns that report's id; 429 when Reports:MaxQueued reports are waiting.");
+            .WithDescription("Optional query parameters: method (interpolated, the default, ratio or learned) and now (ISO 8601 within the accepted range; default: the latest poll). The same method and now while such a report is pending or running returns that report's id; 429 when Reports:MaxQueued reports are waiting. "
+                + "With period (day:YYYY-MM-DD, week:YYYY-Www, month:YYYY-MM, quarter:YYYY-Qn, range:A..B, last_7_days, last_30_days) the report is summed from the daily rollups and answered at once: CSV, or JSON with format=json; columns=extended adds the poll counts (docs/periods.md).")
+            .Produces<PeriodReportResponse>(StatusCodes.Status200OK, "application/json")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv");
 
         group.MapGet("/get_report", GetReport)
             .WithName("GetReport")
@@ -38,15 +42,48 @@ internal static class ReportEndpoints
     /// <summary>What a report asked for before any import says, here and on the dashboard.</summary>
     public const string NoPollsYet = "no polls imported yet: import first (POST /import_data, or storemon import DIR).";
 
-    private static async Task<Results<Ok<TriggerResponse>, ValidationProblem, ProblemHttpResult>> TriggerReport(
-        ReportQueue queue, AcceptedInstants accepted, StoreDatabase database, IOptions<StoreMonitoringOptions> options, HttpContext context, string? method, string? now, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TriggerResponse>, Ok<PeriodReportResponse>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> TriggerReport(
+        ReportQueue queue, AcceptedInstants accepted, StoreDatabase database, IOptions<StoreMonitoringOptions> options, HttpContext context,
+        string? method, string? now, string? period, string? format, string? columns, CancellationToken cancellationToken)
     {
         var query = new ApiQuery();
         var estimationMethod = query.Method(method, options.Value.Reports.DefaultMethod);
         var requestedNow = query.Instant(now, accepted, "now");
+        Period? parsedPeriod = null;
+        var asJson = false;
+        var extended = false;
+        if (period is not null)
+        {
+            if (Period.TryParse(period, out var parsed, out var problem))
+            {
+                parsedPeriod = parsed;
+            }
+            else
+            {
+                query.Fail("period", problem);
+            }
+
+            if (method is not null)
+            {
+                query.Fail("method", "a period report sums the daily rollups: leave method out");
+            }
+
+            asJson = query.Choice(format, "format", "csv", "json") == "json";
+            extended = query.Choice(columns, "columns", "default", "extended") == "extended";
+        }
+        else if (format is not null || columns is not null)
+        {
+            query.Fail(format is not null ? "format" : "columns", "applies only with period (get_report takes it for a queued report)");
+        }
+
         if (!query.IsValid)
         {
             return query.Problem("Invalid report request");
+        }
+
+        if (parsedPeriod is not null)
+        {
+            return await PeriodReportAsync(database, parsedPeriod, requestedNow, asJson, extended, cancellationToken);
         }
 
         // Without `now` a report ends at the latest poll; with none there is no such instant, and a
@@ -69,6 +106,32 @@ internal static class ReportEndpoints
         }
 
         return TypedResults.Ok(new TriggerResponse(job.ReportId, job.MethodName));
+    }
+
+    private static async Task<Results<Ok<TriggerResponse>, Ok<PeriodReportResponse>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> PeriodReportAsync(
+        StoreDatabase database, Period period, long? requestedNow, bool asJson, bool extended, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = requestedNow ?? await Dapper.SqlMapper.ExecuteScalarAsync<long?>(connection, new Dapper.CommandDefinition(database.Dialect.LatestObservationQuery, cancellationToken: cancellationToken));
+        if (now is null)
+        {
+            return TypedResults.Problem(NoPollsYet, statusCode: StatusCodes.Status409Conflict, title: "No polls yet");
+        }
+
+        var rows = PeriodReport.Compute(connection, database.Dialect, period, now.Value);
+        if (asJson)
+        {
+            return TypedResults.Ok(new PeriodReportResponse(period.Text, UnixMicros.Format(now.Value), rows.Select(PeriodStoreRow.From).ToList()));
+        }
+
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        PeriodCsv.WriteHeader(text, extended);
+        foreach (var row in rows)
+        {
+            PeriodCsv.WriteRow(text, row, extended);
+        }
+
+        return TypedResults.File(new UTF8Encoding(false).GetBytes(text.ToString()), "text/csv; charset=utf-8", $"report_{period.Text.Replace(':', '_')}.csv");
     }
 
     private static async Task<bool> HasPollsAsync(StoreDatabase database, CancellationToken cancellationToken)
@@ -142,5 +205,26 @@ internal static class ReportEndpoints
         }
 
         await writer.WriteAsync(text, cancellationToken);
+    }
+}
+
+/// <summary>A period report as JSON: one row per store, figures in hours (the longest incident in minutes).</summary>
+internal sealed record PeriodReportResponse(string Period, string Now, IReadOnlyList<PeriodStoreRow> Stores);
+
+internal sealed record PeriodStoreRow(
+    string StoreId, string PeriodStartLocal, string PeriodEndLocal, double BusinessHours, double UptimeHours, double DowntimeHours, double UnknownHours,
+    double? AvailabilityPct, int Incidents, double LongestIncidentMinutes, bool Partial, int PollsInHours, int ActivePollsInHours)
+{
+    public static PeriodStoreRow From(PeriodRow row)
+    {
+        var t = row.Totals;
+        var business = WindowFigures.Hundredths(t.Business, UnixMicros.PerHour);
+        var up = WindowFigures.Hundredths(t.Up, UnixMicros.PerHour);
+        var down = Math.Min(WindowFigures.Hundredths(t.Down, UnixMicros.PerHour), business - up);
+        return new PeriodStoreRow(
+            row.StoreId, row.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), row.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            WindowFigures.ToNumber(business), WindowFigures.ToNumber(up), WindowFigures.ToNumber(down), WindowFigures.ToNumber(business - up - down),
+            row.AvailabilityHundredths is { } a ? WindowFigures.ToNumber(a) : null, t.Incidents,
+            WindowFigures.ToNumber(WindowFigures.Hundredths(t.LongestIncident, UnixMicros.PerMinute)), row.Partial, t.Polls, t.Active);
     }
 }

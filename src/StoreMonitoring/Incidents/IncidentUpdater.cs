@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Dapper;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Reports.Rollups;
 using StoreMonitoring.Storage;
 using StoreMonitoring.Stores;
 using StoreMonitoring.Time;
@@ -79,6 +80,17 @@ public sealed partial class IncidentUpdater(
             UpdateStore(connection, transaction, Profile(key), earliest, settings, now, changes);
         }
 
+        // The rollups carry the incidents' counts, so they follow the incidents' writes.
+        if (whole.Count <= StreamAbove)
+        {
+            foreach (var key in whole)
+            {
+                RollupKeeper.RecomputeWhole(connection, transaction, database.Dialect, Profile(key), settings);
+            }
+        }
+
+        RollupKeeper.UpdateRecent(connection, transaction, database.Dialect, touched.Where(t => !whole.Contains(t.Key)).ToDictionary(t => t.Key, t => t.Value!.Value), Profile, settings);
+
         if (changes is { Count: > 0 })
         {
             foreach (var observer in observers)
@@ -122,11 +134,16 @@ public sealed partial class IncidentUpdater(
         var computed = new Dictionary<int, List<Incident>>();
         var polls = new List<Poll>(1024);
         var current = -1;
+        // The rollups come from the same polls and incidents while they are in hand (compact
+        // structs), and are written after the read.
+        var rollups = RollupKeeper.TakePending();
         void Finish()
         {
             if (current >= 0 && touched.Contains(current))
             {
-                computed[current] = IncidentFinder.Find(CollectionsMarshal.AsSpan(polls), profile(current), settings);
+                var found = IncidentFinder.Find(CollectionsMarshal.AsSpan(polls), profile(current), settings);
+                computed[current] = found;
+                RollupKeeper.AddWhole(CollectionsMarshal.AsSpan(polls), profile(current), settings, found, rollups);
             }
         }
 
@@ -151,9 +168,15 @@ public sealed partial class IncidentUpdater(
         foreach (var key in touched)
         {
             Replace(profile(key), stored.GetValueOrDefault(key) ?? [], computed.GetValueOrDefault(key) ?? [], now, changes, writes);
+            if (!computed.ContainsKey(key))
+            {
+                // No polls any more: no rows either.
+                rollups.Deletes.Add((key, int.MinValue));
+            }
         }
 
         writes.Apply();
+        RollupKeeper.Write(connection, transaction, database.Dialect, rollups);
     }
 
     /// <summary>The store's polls from <paramref name="context"/> polls before <paramref name="earliest"/> onwards.</summary>

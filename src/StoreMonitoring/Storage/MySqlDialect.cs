@@ -72,6 +72,14 @@ public sealed class MySqlDialect(bool causalReads = false) : SqlDialect
         _ => false,
     };
 
+    // VALUES(col), not a row alias: MariaDB has no "AS new" in an upsert.
+    public override Reports.Rollups.DayRollupWriter CreateDayRollupWriter(DbConnection connection, DbTransaction transaction) =>
+        new Reports.Rollups.MultiRowDayRollupWriter(
+            connection,
+            transaction,
+            " ON DUPLICATE KEY UPDATE business_us = VALUES(business_us), up_us = VALUES(up_us), down_us = VALUES(down_us), unknown_us = VALUES(unknown_us)," +
+            " polls_in_hours = VALUES(polls_in_hours), active_in_hours = VALUES(active_in_hours), incidents = VALUES(incidents), longest_incident_us = VALUES(longest_incident_us)");
+
     public override ObservationLoader CreateObservationLoader(DbConnection connection, DbTransaction transaction) =>
         new MySqlObservationLoader((MySqlConnection)connection, (MySqlTransaction)transaction);
 

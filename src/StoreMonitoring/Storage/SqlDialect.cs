@@ -122,6 +122,9 @@ public abstract class SqlDialect
         ) t
         """;
 
+    /// <summary>Writes <c>store_days</c> rows in the transaction without boxing a value per row.</summary>
+    public abstract Reports.Rollups.DayRollupWriter CreateDayRollupWriter(DbConnection connection, DbTransaction transaction);
+
     /// <summary>Whether the schema must be created at start-up when the setting is not given.</summary>
     public abstract bool MigrateOnStartByDefault { get; }
 

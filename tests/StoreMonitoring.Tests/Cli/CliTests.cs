@@ -52,6 +52,27 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Report_for_a_period_writes_a_row_per_store_from_the_rollups()
+    {
+        await using var db = await TestDatabase.CreateAsync(Engine.Sqlite);
+        var data = db.Folder.Sub("data");
+        InputData.WriteAll(data, stores: 4);
+        Assert.Equal(0, (await Storemon.RunAsync(db, db.Folder.Path, "import", data)).ExitCode);
+
+        var result = await Storemon.RunAsync(db, db.Folder.Path, "report", "--period", "last_7_days", "--now", "2024-10-10T12:00:00Z");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Output.TrimEnd('\n').Split('\n');
+        Assert.Equal(StoreMonitoring.Reports.Rollups.PeriodCsv.Header, lines[0]);
+        Assert.Equal(5, lines.Length);
+        Assert.All(lines.Skip(1), line => Assert.EndsWith(",true", line));
+
+        var bad = await Storemon.RunAsync(db, db.Folder.Path, "report", "--period", "week:2024-W60");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("period 'week:2024-w60' is not a valid week", bad.Error);
+    }
+
+    [Fact]
     public async Task Failures_exit_non_zero_with_a_clear_message()
     {
         await using var db = await TestDatabase.CreateAsync(Engine.Sqlite);

@@ -136,6 +136,9 @@ public sealed class DiskFullTests
 
         public override DbErrorKind Classify(DbException exception) => inner.Classify(exception);
 
+        public override StoreMonitoring.Reports.Rollups.DayRollupWriter CreateDayRollupWriter(DbConnection connection, DbTransaction transaction) =>
+            inner.CreateDayRollupWriter(connection, transaction);
+
         public override bool IsUnavailableError(Exception exception) => inner.IsUnavailableError(exception);
 
         protected override bool IsStorageFullError(Exception exception) => inner.IsStorageFull(exception);

@@ -1,0 +1,213 @@
+using System.Data.Common;
+using System.Runtime.InteropServices;
+using Dapper;
+using StoreMonitoring.Incidents;
+using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Storage;
+using StoreMonitoring.Stores;
+
+namespace StoreMonitoring.Reports.Rollups;
+
+/// <summary>
+/// Keeps <c>store_days</c> current inside the transaction that brought the polls, after the
+/// incidents (whose counts the rows carry) are written: only the dates new polls can change.
+/// </summary>
+/// <remarks>
+/// <para>The reach of a poll: the cover between polls i and i+1 depends on polls i-1 to i+2 and lies
+/// between them, so a new poll n changes time only from poll n-2 on. Its dates are recomputed from
+/// the local date of poll n-2 (to the end); a date's row needs every poll whose cover can reach it
+/// (the polls on it and the last one before it) with two more before that one, so their covers are
+/// the covers a computation over all polls gives. With fewer polls before, the store's history is
+/// read whole.</para>
+/// <para>A store recomputed whole (a file, an edit of its hours or zone) loses every row and gets
+/// the rows its polls give.</para>
+/// </remarks>
+public static class RollupKeeper
+{
+    // How far before a store's earliest new poll the batched read goes, hoping to find the polls
+    // it needs: three days reach back over a closed day; the rest are read whole, on their own.
+    private const long Window = 3 * Time.UnixMicros.PerDay;
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    private static Scratch Reused => t_scratch ??= new Scratch();
+
+    /// <summary>This thread's reused buffer of rows to write, emptied.</summary>
+    public static Pending TakePending()
+    {
+        var pending = Reused.Pending;
+        pending.Clear();
+        return pending;
+    }
+
+    /// <summary>A store's rows from all its polls and incidents, held by the caller: the bulk path, written by <see cref="Write"/>.</summary>
+    public static void AddWhole(ReadOnlySpan<Poll> polls, StoreProfile store, EstimatorSettings settings, List<Incident> incidents, Pending pending)
+    {
+        pending.Deletes.Add((store.Key, int.MinValue));
+        DayRollups.Compute(polls, store, settings, CollectionsMarshal.AsSpan(incidents), null, Reused.Buffers, pending.Rows);
+    }
+
+    /// <summary>Writes what <see cref="AddWhole"/> gathered, and clears it.</summary>
+    public static void Write(DbConnection connection, DbTransaction transaction, SqlDialect dialect, Pending pending)
+    {
+        using var writer = dialect.CreateDayRollupWriter(connection, transaction);
+        foreach (var (key, from) in pending.Deletes)
+        {
+            writer.DeleteFrom(key, from);
+        }
+
+        foreach (ref readonly var row in CollectionsMarshal.AsSpan(pending.Rows))
+        {
+            writer.Add(row);
+        }
+
+        writer.Flush();
+        pending.Clear();
+    }
+
+    /// <summary>Recomputes one store's rows from all its stored polls and incidents.</summary>
+    public static void RecomputeWhole(DbConnection connection, DbTransaction transaction, SqlDialect dialect, StoreProfile store, EstimatorSettings settings)
+    {
+        var polls = connection.Query<(long At, long Active)>(
+            "SELECT observed_at_us, active FROM store_status WHERE store_key = @key ORDER BY observed_at_us", new { key = store.Key }, transaction)
+            .Select(p => new Poll(p.At, p.Active != 0)).ToArray();
+        var incidents = LoadIncidents(connection, transaction, store.Key, long.MinValue);
+        var pending = Reused.Pending;
+        pending.Clear();
+        AddWhole(polls, store, settings, incidents, pending);
+        Write(connection, transaction, dialect, pending);
+    }
+
+    /// <summary>
+    /// The usual case: every touched store's recent polls and incidents in a few queries, its
+    /// dates from the reach of its earliest new poll recomputed.
+    /// </summary>
+    /// <param name="touched">Per store key, the earliest poll the batch brought.</param>
+    public static void UpdateRecent(
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, IReadOnlyDictionary<int, long> touched, Func<int, StoreProfile> profile, EstimatorSettings settings)
+    {
+        if (touched.Count == 0)
+        {
+            return;
+        }
+
+        connection.Execute("CREATE TEMPORARY TABLE IF NOT EXISTS rollup_stores (store_key INT NOT NULL PRIMARY KEY, from_us BIGINT NOT NULL)", transaction: transaction);
+        connection.Execute("DELETE FROM rollup_stores", transaction: transaction);
+        using (var insert = new BatchInserter(connection, transaction, "INSERT", "rollup_stores", ["store_key", "from_us"]))
+        {
+            foreach (var (key, earliest) in touched)
+            {
+                insert.Add(key, earliest - Window);
+            }
+
+            insert.Flush();
+        }
+
+        var firsts = connection.Query<(int Key, long? First)>(
+            "SELECT t.store_key, (SELECT MIN(o.observed_at_us) FROM store_status o WHERE o.store_key = t.store_key) FROM rollup_stores t",
+            transaction: transaction).ToDictionary(f => f.Key, f => f.First);
+        var polls = new Dictionary<int, List<Poll>>(touched.Count);
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = $"""
+                SELECT o.store_key, o.observed_at_us, o.active FROM rollup_stores t
+                {dialect.OuterFirstJoin} store_status o ON o.store_key = t.store_key AND o.observed_at_us >= t.from_us
+                ORDER BY t.store_key, o.observed_at_us
+                """;
+            using var reader = command.ExecuteReader();
+            List<Poll>? current = null;
+            var currentKey = -1;
+            while (reader.Read())
+            {
+                var key = reader.GetInt32(0);
+                if (key != currentKey)
+                {
+                    polls[key] = current = [];
+                    currentKey = key;
+                }
+
+                current!.Add(new Poll(reader.GetInt64(1), reader.GetInt64(2) != 0));
+            }
+        }
+
+        var incidents = connection.Query<StoredIncident>(
+                $"SELECT {StoredIncident.ColumnsOf("i")} FROM rollup_stores t {dialect.OuterFirstJoin} incidents i ON i.store_key = t.store_key AND i.start_us >= t.from_us",
+                transaction: transaction)
+            .GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.OrderBy(i => i.StartUs).Select(ToIncident).ToList());
+
+        var whole = new List<int>();
+        var scratch = Reused;
+        var pending = scratch.Pending;
+        pending.Clear();
+        foreach (var (key, earliest) in touched)
+        {
+            var loaded = polls.GetValueOrDefault(key) ?? [];
+            var complete = firsts.GetValueOrDefault(key) is not { } first || (loaded.Count > 0 && loaded[0].At == first);
+            var span = CollectionsMarshal.AsSpan(loaded);
+            var firstNew = StoreReport.FirstAtOrAfter(span, earliest);
+            var store = profile(key);
+            if (firstNew < 2)
+            {
+                if (!complete)
+                {
+                    whole.Add(key);
+                    continue;
+                }
+
+                // The store's first polls: its incidents may start before the window.
+                pending.Deletes.Add((key, int.MinValue));
+                DayRollups.Compute(span, store, settings, CollectionsMarshal.AsSpan(LoadIncidents(connection, transaction, key, long.MinValue)), null, scratch.Buffers, pending.Rows);
+                continue;
+            }
+
+            var fromDate = LocalDates.DateOf(span[firstNew - 2].At, store.Zone);
+            var before = StoreReport.FirstAtOrAfter(span, LocalDates.StartOf(fromDate, store.Zone));
+            if (before < 3 && !complete)
+            {
+                whole.Add(key);
+                continue;
+            }
+
+            var slice = complete ? span : span[(before - 3)..];
+            var started = complete ? LoadIncidents(connection, transaction, key, long.MinValue) : incidents.GetValueOrDefault(key);
+            pending.Deletes.Add((key, LocalDates.ToKey(fromDate)));
+            DayRollups.Compute(slice, store, settings, CollectionsMarshal.AsSpan(started), fromDate, scratch.Buffers, pending.Rows);
+        }
+
+        Write(connection, transaction, dialect, pending);
+        foreach (var key in whole)
+        {
+            RecomputeWhole(connection, transaction, dialect, profile(key), settings);
+        }
+    }
+
+    private static List<Incident> LoadIncidents(DbConnection connection, DbTransaction transaction, int key, long from) =>
+        connection.Query<StoredIncident>(
+                $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @key AND start_us >= @from ORDER BY start_us", new { key, from }, transaction)
+            .Select(ToIncident).ToList();
+
+    private static Incident ToIncident(StoredIncident i) => new(i.StartUs, i.EndUs, i.DownUs, (int)i.Polls, i.FirstPollUs, i.LastPollUs);
+
+    /// <summary>Rows gathered for one write: the stores' deletions, then their new rows.</summary>
+    public sealed class Pending
+    {
+        internal List<(int Key, int From)> Deletes { get; } = new(1024);
+
+        internal List<DayRollup> Rows { get; } = new(1024);
+
+        internal void Clear()
+        {
+            Deletes.Clear();
+            Rows.Clear();
+        }
+    }
+
+    private sealed class Scratch
+    {
+        public DayRollups.Buffers Buffers { get; } = new();
+
+        public Pending Pending { get; } = new();
+    }
+}
