@@ -35,6 +35,11 @@ public sealed class GaleraCluster
 
     public string Directory { get; }
 
+    /// <summary>Whether cluster tests run: nodes are named, or CI requires them.</summary>
+    public static bool Requested =>
+        !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Variable))
+        || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Skips the test unless three nodes are configured (fails instead on CI).</summary>
     public void Require()
     {

@@ -12,7 +12,7 @@ public sealed class GaleraFailoverTests(GaleraCluster cluster)
 {
     private const int Killed = 3;
 
-    [Fact]
+    [GaleraFact]
     public async Task A_report_completes_through_the_other_nodes_and_the_node_serves_again_after_it_rejoins()
     {
         // Shards big enough that one is still running when the kill lands (it takes a bash script

@@ -15,7 +15,7 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
     private const int Stores = 40;
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    [Fact]
+    [GaleraFact]
     public async Task An_import_through_one_instance_is_what_all_three_serve()
     {
         await using var deployment = await GaleraDeployment.StartAsync(cluster);
@@ -37,7 +37,7 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
         }
     }
 
-    [Fact]
+    [GaleraFact]
     public async Task Three_instances_starting_at_once_on_an_empty_database_migrate_it_once()
     {
         // Each instance answered ready: none failed on a script another one had run.
@@ -56,7 +56,7 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
         Assert.Contains(4L, first!);
     }
 
-    [Fact]
+    [GaleraFact]
     public async Task Polls_sent_through_two_instances_at_once_are_stored_once_each()
     {
         await using var deployment = await GaleraDeployment.StartAsync(cluster);
@@ -85,7 +85,7 @@ public sealed class GaleraIngestTests(GaleraCluster cluster)
     // The import (node 1) and the batches (node 2) recompute the same stores' incidents: each
     // recomputation takes its turn on the stores' rows first, so the one that commits second
     // loses the certification and runs again on what the other wrote.
-    [Fact]
+    [GaleraFact]
     public async Task Polls_through_one_instance_during_an_import_through_another_are_all_kept_with_their_incidents() =>
         await ImportDuringPollsAsync();
 

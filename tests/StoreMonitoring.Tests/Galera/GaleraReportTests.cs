@@ -8,7 +8,7 @@ namespace StoreMonitoring.Tests.Galera;
 [Collection(GaleraCollection.Name)]
 public sealed class GaleraReportTests(GaleraCluster cluster)
 {
-    [Fact]
+    [GaleraFact]
     public async Task Reports_triggered_on_all_three_instances_run_once_and_equal_sqlites()
     {
         const int stores = 60;
@@ -42,7 +42,7 @@ public sealed class GaleraReportTests(GaleraCluster cluster)
         }
     }
 
-    [Fact]
+    [GaleraFact]
     public async Task Several_instances_finish_one_report_together()
     {
         // Enough stores in small shards that one instance cannot finish them all before the other

@@ -12,4 +12,11 @@ public sealed class EngineAvailabilityTests
         Assert.SkipUnless(TestDatabase.MariaDbRequested,
             $"MariaDB tests not run: set {TestDatabase.MySqlVariable} (`bash .ci/mariadb.sh start` prints it).");
     }
+
+    [Fact]
+    public void GaleraCluster()
+    {
+        Assert.SkipUnless(StoreMonitoring.Tests.Galera.GaleraCluster.Requested,
+            $"Galera tests not run: set {StoreMonitoring.Tests.Galera.GaleraCluster.Variable} (`bash .ci/galera.sh start` prints its three lines).");
+    }
 }
