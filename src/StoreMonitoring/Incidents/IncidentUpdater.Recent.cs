@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Runtime.InteropServices;
 using Dapper;
 using StoreMonitoring.Reports.Estimation;
-using StoreMonitoring.Storage;
 using StoreMonitoring.Stores;
 
 namespace StoreMonitoring.Incidents;
@@ -20,48 +19,7 @@ public sealed partial class IncidentUpdater
         DbConnection connection, DbTransaction transaction, Dictionary<int, long> touched, long window, Func<int, StoreProfile> profile,
         EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
     {
-        connection.Execute("CREATE TEMPORARY TABLE IF NOT EXISTS touched_stores (store_key INT NOT NULL PRIMARY KEY, from_us BIGINT NOT NULL, first_us BIGINT NULL)", transaction: transaction);
-        connection.Execute("DELETE FROM touched_stores", transaction: transaction);
-        using (var insert = new BatchInserter(connection, transaction, "INSERT", "touched_stores", ["store_key", "from_us"]))
-        {
-            foreach (var (key, earliest) in touched)
-            {
-                insert.Add(key, earliest - window);
-            }
-
-            insert.Flush();
-        }
-
-        // A plain SELECT, not an UPDATE reading store_status: InnoDB locks the rows (and the gaps
-        // after them) that an UPDATE's subquery reads, and on Galera a peer's polls inserted next to
-        // them then abort this transaction (1213), even for other stores.
-        var firsts = connection.Query<(int Key, long? First)>(
-            "SELECT t.store_key, (SELECT MIN(o.observed_at_us) FROM store_status o WHERE o.store_key = t.store_key) FROM touched_stores t",
-            transaction: transaction).ToDictionary(f => f.Key, f => f.First);
-        var polls = new Dictionary<int, List<Poll>>(touched.Count);
-        using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = $"""
-                SELECT o.store_key, o.observed_at_us, o.active FROM touched_stores t
-                {database.Dialect.OuterFirstJoin} store_status o ON o.store_key = t.store_key AND o.observed_at_us >= t.from_us
-                ORDER BY t.store_key, o.observed_at_us
-                """;
-            using var reader = command.ExecuteReader();
-            List<Poll>? current = null;
-            var currentKey = -1;
-            while (reader.Read())
-            {
-                var key = reader.GetInt32(0);
-                if (key != currentKey)
-                {
-                    polls[key] = current = [];
-                    currentKey = key;
-                }
-
-                current!.Add(new Poll(reader.GetInt64(1), reader.GetInt64(2) != 0));
-            }
-        }
+        var (firsts, polls) = TouchedPolls.Read(connection, transaction, database.Dialect, "touched_stores", touched, window);
 
         var stored = connection.Query<StoredIncident>(
             $"SELECT {StoredIncident.ColumnsOf("i")} FROM touched_stores t {database.Dialect.OuterFirstJoin} incidents i ON i.store_key = t.store_key AND i.start_us > t.from_us",

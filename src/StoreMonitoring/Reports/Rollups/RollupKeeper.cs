@@ -92,45 +92,7 @@ public static class RollupKeeper
             return;
         }
 
-        connection.Execute("CREATE TEMPORARY TABLE IF NOT EXISTS rollup_stores (store_key INT NOT NULL PRIMARY KEY, from_us BIGINT NOT NULL)", transaction: transaction);
-        connection.Execute("DELETE FROM rollup_stores", transaction: transaction);
-        using (var insert = new BatchInserter(connection, transaction, "INSERT", "rollup_stores", ["store_key", "from_us"]))
-        {
-            foreach (var (key, earliest) in touched)
-            {
-                insert.Add(key, earliest - Window);
-            }
-
-            insert.Flush();
-        }
-
-        var firsts = connection.Query<(int Key, long? First)>(
-            "SELECT t.store_key, (SELECT MIN(o.observed_at_us) FROM store_status o WHERE o.store_key = t.store_key) FROM rollup_stores t",
-            transaction: transaction).ToDictionary(f => f.Key, f => f.First);
-        var polls = new Dictionary<int, List<Poll>>(touched.Count);
-        using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = $"""
-                SELECT o.store_key, o.observed_at_us, o.active FROM rollup_stores t
-                {dialect.OuterFirstJoin} store_status o ON o.store_key = t.store_key AND o.observed_at_us >= t.from_us
-                ORDER BY t.store_key, o.observed_at_us
-                """;
-            using var reader = command.ExecuteReader();
-            List<Poll>? current = null;
-            var currentKey = -1;
-            while (reader.Read())
-            {
-                var key = reader.GetInt32(0);
-                if (key != currentKey)
-                {
-                    polls[key] = current = [];
-                    currentKey = key;
-                }
-
-                current!.Add(new Poll(reader.GetInt64(1), reader.GetInt64(2) != 0));
-            }
-        }
+        var (firsts, polls) = TouchedPolls.Read(connection, transaction, dialect, "rollup_stores", touched, Window);
 
         var incidents = connection.Query<StoredIncident>(
                 $"SELECT {StoredIncident.ColumnsOf("i")} FROM rollup_stores t {dialect.OuterFirstJoin} incidents i ON i.store_key = t.store_key AND i.start_us >= t.from_us",
