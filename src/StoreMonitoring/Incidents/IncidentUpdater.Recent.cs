@@ -40,15 +40,15 @@ public sealed partial class IncidentUpdater
                 continue;
             }
 
-            var after = anchor < 0 ? long.MinValue : loaded[anchor].At;
-            var old = (stored.GetValueOrDefault(key) ?? []).Where(i => i.StartUs > after).ToList();
+            long? after = anchor < 0 ? null : loaded[anchor].At;
+            var old = (stored.GetValueOrDefault(key) ?? []).Where(i => after is null || i.StartUs > after).ToList();
             if (anchor < 0)
             {
                 // Complete but without an anchor: the store's incidents may start before the window.
                 old = [.. connection.Query<StoredIncident>($"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @key", new { key }, transaction)];
             }
 
-            Replace(store, old, [.. computed.Where(i => i.Start > after)], now, changes, writes);
+            Replace(store, old, [.. computed.Where(i => after is null || i.Start > after)], now, changes, writes);
         }
 
         writes.Apply();

@@ -62,7 +62,7 @@ public sealed partial class IncidentUpdater(
         {
             foreach (var key in whole)
             {
-                UpdateStore(connection, transaction, Profile(key), long.MinValue, settings, now, changes);
+                UpdateStore(connection, transaction, Profile(key), earliest: null, settings, now, changes);
             }
         }
 
@@ -101,13 +101,14 @@ public sealed partial class IncidentUpdater(
     }
 
     private static void UpdateStore(
-        DbConnection connection, DbTransaction transaction, StoreProfile store, long earliest, EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
+        DbConnection connection, DbTransaction transaction, StoreProfile store, long? earliest, EstimatorSettings settings, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
     {
+        // earliest null: the store's polls are recomputed from its first one.
         var context = Context;
         while (true)
         {
             var polls = LoadFrom(connection, transaction, store.Key, earliest, context, out var complete);
-            var firstNew = FirstAtOrAfter(polls, earliest);
+            var firstNew = earliest is { } from ? FirstAtOrAfter(polls, from) : 0;
             var computed = IncidentFinder.Find(CollectionsMarshal.AsSpan(polls), store, settings, out var upBreaks);
 
             var anchor = Anchor(upBreaks, firstNew, complete);
@@ -119,8 +120,8 @@ public sealed partial class IncidentUpdater(
             }
 
             // Everything after the anchor's poll (or everything, with no anchor) is replaced.
-            var after = anchor < 0 ? long.MinValue : polls[anchor].At;
-            var fresh = computed.Where(i => i.Start > after).ToList();
+            long? after = anchor < 0 ? null : polls[anchor].At;
+            var fresh = computed.Where(i => after is null || i.Start > after).ToList();
             Replace(connection, transaction, store, after, fresh, now, changes);
             return;
         }
@@ -171,7 +172,7 @@ public sealed partial class IncidentUpdater(
             if (!computed.ContainsKey(key))
             {
                 // No polls any more: no rows either.
-                rollups.Deletes.Add((key, int.MinValue));
+                rollups.Deletes.Add((key, null));
             }
         }
 
@@ -179,9 +180,17 @@ public sealed partial class IncidentUpdater(
         RollupKeeper.Write(connection, transaction, database.Dialect, rollups);
     }
 
-    /// <summary>The store's polls from <paramref name="context"/> polls before <paramref name="earliest"/> onwards.</summary>
-    private static List<Poll> LoadFrom(DbConnection connection, DbTransaction transaction, int storeKey, long earliest, int context, out bool complete)
+    /// <summary>The store's polls from <paramref name="context"/> polls before <paramref name="earliest"/> onwards (all when null).</summary>
+    private static List<Poll> LoadFrom(DbConnection connection, DbTransaction transaction, int storeKey, long? earliest, int context, out bool complete)
     {
+        if (earliest is null)
+        {
+            complete = true;
+            return connection.Query<(long At, long Active)>(
+                    "SELECT observed_at_us, active FROM store_status WHERE store_key = @storeKey ORDER BY observed_at_us", new { storeKey }, transaction)
+                .Select(p => new Poll(p.At, p.Active != 0)).ToList();
+        }
+
         const string sql = """
             SELECT observed_at_us, active FROM store_status
             WHERE store_key = @storeKey AND observed_at_us >= COALESCE(
@@ -191,15 +200,17 @@ public sealed partial class IncidentUpdater(
             """;
         var polls = connection.Query<(long At, long Active)>(sql, new { storeKey, earliest, skip = context - 1 }, transaction)
             .Select(p => new Poll(p.At, p.Active != 0)).ToList();
-        complete = FirstAtOrAfter(polls, earliest) < context;
+        complete = FirstAtOrAfter(polls, earliest.Value) < context;
         return polls;
     }
 
     private static void Replace(
-        DbConnection connection, DbTransaction transaction, StoreProfile store, long after, List<Incident> fresh, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
+        DbConnection connection, DbTransaction transaction, StoreProfile store, long? after, List<Incident> fresh, long now, List<(IncidentSnapshot?, IncidentSnapshot?)>? changes)
     {
         var old = connection.Query<StoredIncident>(
-            $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @storeKey AND start_us > @after ORDER BY start_us",
+            after is null
+                ? $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @storeKey ORDER BY start_us"
+                : $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @storeKey AND start_us > @after ORDER BY start_us",
             new { storeKey = store.Key, after }, transaction).ToList();
         var writes = new IncidentWrites(connection, transaction);
         Replace(store, old, fresh, now, changes, writes);

@@ -221,13 +221,13 @@ public sealed class SqliteDialect : SqlDialect
 
             _db = connection.Handle!;
             Check(_db, raw.sqlite3_prepare_v2(_db, $"INSERT INTO store_days ({Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", out _insert));
-            Check(_db, raw.sqlite3_prepare_v2(_db, "DELETE FROM store_days WHERE store_key = ?1 AND local_date >= ?2", out _delete));
+            Check(_db, raw.sqlite3_prepare_v2(_db, "DELETE FROM store_days WHERE store_key = ?1 AND (?2 IS NULL OR local_date >= ?2)", out _delete));
         }
 
-        public override void DeleteFrom(int storeKey, int fromDate)
+        public override void DeleteFrom(int storeKey, int? fromDate)
         {
             raw.sqlite3_bind_int(_delete, 1, storeKey);
-            raw.sqlite3_bind_int(_delete, 2, fromDate);
+            _ = fromDate is { } date ? raw.sqlite3_bind_int(_delete, 2, date) : raw.sqlite3_bind_null(_delete, 2);
             var result = raw.sqlite3_step(_delete);
             raw.sqlite3_reset(_delete);
             Check(_db, result);

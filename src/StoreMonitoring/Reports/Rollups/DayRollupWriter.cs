@@ -12,8 +12,8 @@ public abstract class DayRollupWriter : IDisposable
 {
     protected internal const string Columns = "store_key, local_date, business_us, up_us, down_us, unknown_us, polls_in_hours, active_in_hours, incidents, longest_incident_us";
 
-    /// <summary>Deletes the store's rows from <paramref name="fromDate"/> on (all with int.MinValue) before its new ones are added.</summary>
-    public abstract void DeleteFrom(int storeKey, int fromDate);
+    /// <summary>Deletes the store's rows from <paramref name="fromDate"/> on (all its rows when null) before its new ones are added.</summary>
+    public abstract void DeleteFrom(int storeKey, int? fromDate);
 
     public abstract void Add(in DayRollup row);
 
@@ -44,7 +44,7 @@ internal sealed class MultiRowDayRollupWriter(DbConnection connection, DbTransac
     private int _rows;
     private int _deleteCount;
 
-    public override void DeleteFrom(int storeKey, int fromDate)
+    public override void DeleteFrom(int storeKey, int? fromDate)
     {
         // Deletes go before any insert of the same flush: flushing the inserts first keeps the order.
         if (_rows > 0)
@@ -52,8 +52,16 @@ internal sealed class MultiRowDayRollupWriter(DbConnection connection, DbTransac
             Flush();
         }
 
-        _deletes.Append(_deleteCount == 0 ? "DELETE FROM store_days WHERE " : " OR ")
-            .Append(CultureInfo.InvariantCulture, $"(store_key = {storeKey} AND local_date >= {fromDate})");
+        _deletes.Append(_deleteCount == 0 ? "DELETE FROM store_days WHERE " : " OR ");
+        if (fromDate is { } date)
+        {
+            _deletes.Append(CultureInfo.InvariantCulture, $"(store_key = {storeKey} AND local_date >= {date})");
+        }
+        else
+        {
+            _deletes.Append(CultureInfo.InvariantCulture, $"(store_key = {storeKey})");
+        }
+
         if (++_deleteCount == RowsPerStatement)
         {
             FlushDeletes();

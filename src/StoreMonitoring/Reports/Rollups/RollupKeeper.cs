@@ -44,7 +44,7 @@ public static class RollupKeeper
     /// <summary>A store's rows from all its polls and incidents, held by the caller: the bulk path, written by <see cref="Write"/>.</summary>
     public static void AddWhole(ReadOnlySpan<Poll> polls, StoreProfile store, EstimatorSettings settings, List<Incident> incidents, Pending pending)
     {
-        pending.Deletes.Add((store.Key, int.MinValue));
+        pending.Deletes.Add((store.Key, null));
         DayRollups.Compute(polls, store, settings, CollectionsMarshal.AsSpan(incidents), null, Reused.Buffers, pending.Rows);
     }
 
@@ -72,7 +72,7 @@ public static class RollupKeeper
         var polls = connection.Query<(long At, long Active)>(
             "SELECT observed_at_us, active FROM store_status WHERE store_key = @key ORDER BY observed_at_us", new { key = store.Key }, transaction)
             .Select(p => new Poll(p.At, p.Active != 0)).ToArray();
-        var incidents = LoadIncidents(connection, transaction, store.Key, long.MinValue);
+        var incidents = LoadIncidents(connection, transaction, store.Key, from: null);
         var pending = Reused.Pending;
         pending.Clear();
         AddWhole(polls, store, settings, incidents, pending);
@@ -119,8 +119,8 @@ public static class RollupKeeper
                 }
 
                 // The store's first polls: its incidents may start before the window.
-                pending.Deletes.Add((key, int.MinValue));
-                DayRollups.Compute(span, store, settings, CollectionsMarshal.AsSpan(LoadIncidents(connection, transaction, key, long.MinValue)), null, scratch.Buffers, pending.Rows);
+                pending.Deletes.Add((key, null));
+                DayRollups.Compute(span, store, settings, CollectionsMarshal.AsSpan(LoadIncidents(connection, transaction, key, from: null)), null, scratch.Buffers, pending.Rows);
                 continue;
             }
 
@@ -133,7 +133,7 @@ public static class RollupKeeper
             }
 
             var slice = complete ? span : span[(before - 3)..];
-            var started = complete ? LoadIncidents(connection, transaction, key, long.MinValue) : incidents.GetValueOrDefault(key);
+            var started = complete ? LoadIncidents(connection, transaction, key, from: null) : incidents.GetValueOrDefault(key);
             pending.Deletes.Add((key, LocalDates.ToKey(fromDate)));
             DayRollups.Compute(slice, store, settings, CollectionsMarshal.AsSpan(started), fromDate, scratch.Buffers, pending.Rows);
         }
@@ -145,9 +145,13 @@ public static class RollupKeeper
         }
     }
 
-    private static List<Incident> LoadIncidents(DbConnection connection, DbTransaction transaction, int key, long from) =>
+    /// <summary>The store's incidents starting at or after <paramref name="from"/>; all of them when null.</summary>
+    private static List<Incident> LoadIncidents(DbConnection connection, DbTransaction transaction, int key, long? from) =>
         connection.Query<StoredIncident>(
-                $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @key AND start_us >= @from ORDER BY start_us", new { key, from }, transaction)
+                from is null
+                    ? $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @key ORDER BY start_us"
+                    : $"SELECT {StoredIncident.Columns} FROM incidents WHERE store_key = @key AND start_us >= @from ORDER BY start_us",
+                new { key, from }, transaction)
             .Select(ToIncident).ToList();
 
     private static Incident ToIncident(StoredIncident i) => new(i.StartUs, i.EndUs, i.DownUs, (int)i.Polls, i.FirstPollUs, i.LastPollUs);
@@ -155,7 +159,8 @@ public static class RollupKeeper
     /// <summary>Rows gathered for one write: the stores' deletions, then their new rows.</summary>
     public sealed class Pending
     {
-        internal List<(int Key, int From)> Deletes { get; } = new(1024);
+        /// <summary>Each store's first local date to delete from; null deletes all its rows.</summary>
+        internal List<(int Key, int? From)> Deletes { get; } = new(1024);
 
         internal List<DayRollup> Rows { get; } = new(1024);
 
