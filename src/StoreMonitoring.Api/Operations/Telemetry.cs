@@ -1,7 +1,6 @@
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using StoreMonitoring.Security;
-using StoreMonitoring.Telemetry;
 
 namespace StoreMonitoring.Api.Operations;
 
@@ -18,7 +17,7 @@ internal static class Telemetry
         builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("storemonitoring")).WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
-            .AddMeter(StoreMonitoringMetrics.MeterName)
+            .AddMeter(Meters.Name)
             .AddPrometheusExporter());
 
         builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);

@@ -5,13 +5,11 @@ namespace StoreMonitoring.Alerts;
 /// <summary>The <c>storemon.webhooks.deliveries</c> counter: one count per attempt, tagged with its outcome.</summary>
 public sealed class WebhookMetrics
 {
-    public const string MeterName = "StoreMonitoring";
-
     private readonly Counter<long> _deliveries;
 
     public WebhookMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create(MeterName);
+        var meter = meters.Create(Meters.Name);
         _deliveries = meter.CreateCounter<long>("storemon.webhooks.deliveries", "{attempt}", "Webhook delivery attempts by outcome: delivered, retrying, failed, gone, refused.");
     }
 

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Diagnostics.Metrics;
-using StoreMonitoring.Telemetry;
 
 namespace StoreMonitoring.Storage;
 
@@ -99,7 +98,7 @@ public sealed class ConflictRetry
     {
         _database = database;
         _time = time;
-        _retries = meterFactory.Create(StoreMonitoringMetrics.MeterName).CreateCounter<long>(
+        _retries = meterFactory.Create(Meters.Name).CreateCounter<long>(
             "storemon.db.retries", "{retry}", "Writes that lost a race to another writer, by retry policy and outcome: retried (one per extra attempt), then succeeded or exhausted.");
     }
 

@@ -14,8 +14,6 @@ namespace StoreMonitoring.Telemetry;
 /// </summary>
 public sealed class StoreMonitoringMetrics
 {
-    public const string MeterName = "StoreMonitoring";
-
     private readonly Counter<long> _pollsImported;
     private readonly Counter<long> _pollsRejected;
     private readonly Histogram<double> _importDuration;
@@ -33,7 +31,7 @@ public sealed class StoreMonitoringMetrics
 
     public StoreMonitoringMetrics(IMeterFactory meterFactory, StoreDatabase database)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(Meters.Name);
         _pollsImported = meter.CreateCounter<long>("storemon.polls.imported", "{poll}", "Status observations (polls) stored by imports.");
         _pollsRejected = meter.CreateCounter<long>("storemon.polls.rejected", "{row}", "What an import skipped, by file kind and reason: invalid_row counts rows, file_error counts whole files refused.");
         _importDuration = meter.CreateHistogram<double>("storemon.import.duration", "s", "How long an import run took.", advice: DurationBuckets);
