@@ -144,18 +144,25 @@ timed() {
     RSS_MB=$((rss_kb / 1024))
 }
 
+# fresh_db ENGINE DIR: an empty database (a new SQLite file in DIR, or the MariaDB database dropped
+# and re-created); sets DB_VARS, the settings that point the CLI and the API at it.
+fresh_db() {
+    if [ "$1" = sqlite ]; then
+        DB_VARS=(StoreMonitoring__Database__Provider=sqlite "ConnectionStrings__StoreMonitoring=Data Source=$2/storemonitoring.db")
+    else
+        my_sql "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
+        DB_VARS=(StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$mariadb_conn")
+    fi
+}
+
 # polls ENGINE VERSION RUN: a fresh database with the hours and zones, the API, the batches posted;
 # appends the polls/s sample.
 polls() {
     local engine="$1" version="$2" run="$3" dir="$WORK/polls-$1-$2" vars load rate
     rm -rf "$dir"
     mkdir -p "$dir"
-    if [ "$engine" = sqlite ]; then
-        vars=(StoreMonitoring__Database__Provider=sqlite "ConnectionStrings__StoreMonitoring=Data Source=$dir/storemonitoring.db")
-    else
-        my_sql "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
-        vars=(StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$mariadb_conn")
-    fi
+    fresh_db "$engine" "$dir"
+    vars=("${DB_VARS[@]}")
     env -C "$dir" "${vars[@]}" "${CLI[$version]}" migrate >"$dir/migrate.log" 2>&1 || { cat "$dir/migrate.log" >&2; die "migrate failed"; }
     env -C "$dir" "${vars[@]}" "${CLI[$version]}" import "$data/hours" >"$dir/hours.log" 2>&1 || { cat "$dir/hours.log" >&2; die "importing the hours failed"; }
     local base_url="http://127.0.0.1:$API_PORT"
@@ -185,13 +192,8 @@ for run in $(seq 1 "$runs"); do
             dir="$WORK/run-$engine-$version"
             rm -rf "$dir"
             mkdir -p "$dir"
-            if [ "$engine" = sqlite ]; then
-                env_vars=(StoreMonitoring__Database__Provider=sqlite "ConnectionStrings__StoreMonitoring=Data Source=$dir/storemonitoring.db")
-            else
-                my_sql "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
-                env_vars=(StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$mariadb_conn")
-            fi
-            env_vars+=(Logging__LogLevel__Default=Information)
+            fresh_db "$engine" "$dir"
+            env_vars=("${DB_VARS[@]}" Logging__LogLevel__Default=Information)
             cli="${CLI[$version]}"
             env -C "$dir" "${env_vars[@]}" "$cli" migrate >"$dir/migrate.log" 2>&1 || { cat "$dir/migrate.log" >&2; die "migrate failed"; }
             for step in import interpolated ratio; do
