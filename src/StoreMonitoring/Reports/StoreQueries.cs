@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Options;
 using StoreMonitoring.Reports.Estimation;
@@ -88,9 +87,15 @@ public sealed class StoreQueries(
             .Select(p => new Poll(p.At, p.Active != 0))];
     }
 
+    // A state is decided by the covers of the polls around now, and a poll's cover by its neighbours
+    // up to two polls away (PollCover): the last eight polls at or before now decide it with room.
+    private const int Tail = 8;
+
     /// <summary>
-    /// Every store's state at <paramref name="now"/>, ordered by store id. Only the recent polls
-    /// are read: a state is decided by the polls whose reach holds <paramref name="now"/>.
+    /// Every store's state at <paramref name="now"/>, ordered by store id. Only each store's last
+    /// <see cref="Tail"/> polls at or before <paramref name="now"/> are read (an index seek and a
+    /// short range per store), whatever the history or poll rate: the state comes from those of
+    /// them whose reach can hold now, the last poll is the last of them.
     /// </summary>
     public async Task<List<StoreState>> StatesAsync(long now, CancellationToken cancellationToken = default)
     {
@@ -103,30 +108,21 @@ public sealed class StoreQueries(
         var polls = (await connection.QueryAsync<(int Key, long At, long Active)>(new CommandDefinition(
                 $"""
                 SELECT o.store_key, o.observed_at_us, o.active FROM stores s
-                {database.Dialect.OuterFirstJoin} store_status o ON o.store_key = s.store_key AND o.observed_at_us >= @from AND o.observed_at_us <= @now
+                {database.Dialect.OuterFirstJoin} store_status o ON o.store_key = s.store_key AND o.observed_at_us <= @now AND o.observed_at_us >= COALESCE(
+                    (SELECT x.observed_at_us FROM store_status x WHERE x.store_key = s.store_key AND x.observed_at_us <= @now
+                     ORDER BY x.observed_at_us DESC LIMIT 1 OFFSET @skip), -9223372036854775807)
                 ORDER BY s.store_key, o.observed_at_us
-                """, new { from, now }, cancellationToken: cancellationToken)))
+                """, new { now, skip = Tail - 1 }, cancellationToken: cancellationToken)))
             .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Select(p => new Poll(p.At, p.Active != 0)).ToArray());
-        var last = await LastPollsAsync(connection, database.Dialect, now, cancellationToken);
         return [.. profiles.Values
             .Select(store =>
             {
-                var recent = polls.GetValueOrDefault(store.Key) ?? [];
-                return new StoreState(store, StoreTimeline.StateAt(recent, store, now, settings), BusinessHours.IsOpen(store.Schedule, store.Zone, now), last.TryGetValue(store.Key, out var poll) ? poll : null);
+                var tail = polls.GetValueOrDefault(store.Key) ?? [];
+                // The same polls the two-day window gave, less those more than the tail back.
+                var recent = tail.AsSpan(StoreReport.FirstAtOrAfter(tail, from));
+                return new StoreState(store, StoreTimeline.StateAt(recent, store, now, settings), BusinessHours.IsOpen(store.Schedule, store.Zone, now), tail.Length > 0 ? tail[^1] : null);
             })
             .OrderBy(s => s.Store.StoreId, StringComparer.Ordinal)];
-    }
-
-    private static async Task<Dictionary<int, Poll>> LastPollsAsync(DbConnection connection, SqlDialect dialect, long now, CancellationToken cancellationToken)
-    {
-        // An index seek per store for its latest poll at or before now, stores the outer loop.
-        var sql = $"""
-            SELECT s.store_key, o.observed_at_us, o.active FROM stores s
-            {dialect.OuterFirstJoin} store_status o ON o.store_key = s.store_key
-            AND o.observed_at_us = (SELECT MAX(x.observed_at_us) FROM store_status x WHERE x.store_key = s.store_key AND x.observed_at_us <= @now)
-            """;
-        return (await connection.QueryAsync<(int Key, long At, long Active)>(new CommandDefinition(sql, new { now }, cancellationToken: cancellationToken)))
-            .ToDictionary(p => p.Key, p => new Poll(p.At, p.Active != 0));
     }
 
     private static NodaTime.LocalTime Parse(string text) => LocalTimeText.TryParse(text, out var time) ? time : default;

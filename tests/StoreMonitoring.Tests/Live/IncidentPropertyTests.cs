@@ -21,11 +21,11 @@ namespace StoreMonitoring.Tests.Live;
 public sealed class IncidentPropertyTests
 {
     private static readonly long Base = UnixMicros.FromInstant(Instant.FromUtc(2024, 10, 7, 0, 0));
-    private static readonly string[] Zones = ["America/Chicago", "America/New_York", "Asia/Kolkata"];
+    internal static readonly string[] Zones = ["America/Chicago", "America/New_York", "Asia/Kolkata"];
 
     internal sealed record Case(Poll[] Polls, int[] BatchOf, int[] Order, OpeningWindow[] Hours, int Zone);
 
-    private static readonly Gen<Case> CaseGen =
+    internal static readonly Gen<Case> CaseGen =
         Gen.Select(
             // Hourly-ish polls with runs of outages, over eight days.
             Gen.Select(Gen.Long[0, 8 * UnixMicros.PerDay], Gen.Int[0, 9]).Array[5, 90],
