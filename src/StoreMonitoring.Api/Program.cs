@@ -65,6 +65,7 @@ app.MapReports();
 app.MapPolls();
 app.MapStores();
 app.MapIncidents();
+app.MapStoreDays();
 app.MapWebhooks();
 app.MapUi();
 

@@ -218,13 +218,24 @@ internal sealed record PeriodStoreRow(
     public static PeriodStoreRow From(PeriodRow row)
     {
         var t = row.Totals;
+        var hours = PeriodHours.Of(t);
+        return new PeriodStoreRow(
+            row.StoreId, row.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), row.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            hours.Business, hours.Up, hours.Down, hours.Unknown, hours.AvailabilityPct, t.Incidents,
+            WindowFigures.ToNumber(WindowFigures.Hundredths(t.LongestIncident, UnixMicros.PerMinute)), row.Partial, t.Polls, t.Active);
+    }
+}
+
+/// <summary>A rollup's figures in hours, rounded to hundredths; parts rounded on their own could add up to more than the rounded whole, so the unknown takes the rest.</summary>
+internal readonly record struct PeriodHours(double Business, double Up, double Down, double Unknown, double? AvailabilityPct)
+{
+    public static PeriodHours Of(DayRollup t)
+    {
         var business = WindowFigures.Hundredths(t.Business, UnixMicros.PerHour);
         var up = WindowFigures.Hundredths(t.Up, UnixMicros.PerHour);
         var down = Math.Min(WindowFigures.Hundredths(t.Down, UnixMicros.PerHour), business - up);
-        return new PeriodStoreRow(
-            row.StoreId, row.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), row.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        return new PeriodHours(
             WindowFigures.ToNumber(business), WindowFigures.ToNumber(up), WindowFigures.ToNumber(down), WindowFigures.ToNumber(business - up - down),
-            row.AvailabilityHundredths is { } a ? WindowFigures.ToNumber(a) : null, t.Incidents,
-            WindowFigures.ToNumber(WindowFigures.Hundredths(t.LongestIncident, UnixMicros.PerMinute)), row.Partial, t.Polls, t.Active);
+            t.AvailabilityHundredths is { } a ? WindowFigures.ToNumber(a) : null);
     }
 }

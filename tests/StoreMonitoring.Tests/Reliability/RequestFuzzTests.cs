@@ -23,7 +23,7 @@ public sealed class RequestFuzzTests
     [
         ("GET", "/"), ("GET", "/health"), ("GET", "/health/live"), ("GET", "/health/ready"), ("GET", "/metrics"),
         ("POST", "/import_data"), ("GET", "/debug_data"), ("POST", "/trigger_report"), ("GET", "/get_report"), ("GET", "/reports"),
-        ("POST", "/polls"), ("GET", "/stores"), ("GET", "/stores/{id}"), ("GET", "/stores/{id}/timeline"), ("GET", "/stores/{id}/incidents"),
+        ("POST", "/polls"), ("GET", "/stores"), ("GET", "/stores/{id}"), ("GET", "/stores/{id}/timeline"), ("GET", "/stores/{id}/incidents"), ("GET", "/stores/{id}/days"),
         ("PUT", "/stores/{id}/hours"), ("PUT", "/stores/{id}/timezone"), ("GET", "/incidents"),
         ("POST", "/webhooks"), ("GET", "/webhooks"), ("GET", "/webhooks/{id}"), ("DELETE", "/webhooks/{id}"), ("POST", "/webhooks/{id}/test"),
         ("GET", "/webhooks/{id}/deliveries"), ("GET", "/ui/api/report_summary"), ("GET", "/ui/api/overview"), ("GET", "/ui/{id}"), ("GET", "/openapi/v1.json"),

@@ -19,6 +19,9 @@ namespace StoreMonitoring.Reports.Rollups;
 public readonly record struct DayRollup(
     int StoreKey, int Date, long Business, long Up, long Down, long Unknown, int Polls, int Active, int Incidents, long LongestIncident)
 {
+    /// <summary>Uptime over known time (up + down) in hundredths of a percent; null when nothing is known.</summary>
+    public long? AvailabilityHundredths => Up + Down == 0 ? null : (long)Math.Round(10_000.0 * Up / (Up + Down), MidpointRounding.AwayFromZero);
+
     /// <summary>Adds another date's figures (the longest incident is the longer of the two).</summary>
     public DayRollup Plus(in DayRollup other) => new(
         StoreKey, Date, Business + other.Business, Up + other.Up, Down + other.Down, Unknown + other.Unknown,

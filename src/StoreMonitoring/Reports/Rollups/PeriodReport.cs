@@ -13,8 +13,7 @@ namespace StoreMonitoring.Reports.Rollups;
 public sealed record PeriodRow(string StoreId, LocalDate From, LocalDate To, DayRollup Totals, bool Partial)
 {
     /// <summary>Uptime over known time (up + down) in hundredths of a percent; null when nothing is known.</summary>
-    public long? AvailabilityHundredths =>
-        Totals.Up + Totals.Down == 0 ? null : (long)Math.Round(10_000.0 * Totals.Up / (Totals.Up + Totals.Down), MidpointRounding.AwayFromZero);
+    public long? AvailabilityHundredths => Totals.AvailabilityHundredths;
 }
 
 /// <summary>
