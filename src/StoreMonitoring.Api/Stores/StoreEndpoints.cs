@@ -5,6 +5,7 @@ using StoreMonitoring.Api.Reports;
 using StoreMonitoring.Api.Security;
 using StoreMonitoring.Reports;
 using StoreMonitoring.Reports.Estimation;
+using StoreMonitoring.Storage;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api.Stores;
@@ -19,6 +20,8 @@ internal static class StoreEndpoints
             .WithSummary("Stores with their current state, by store id, a page at a time (status: up, down, unknown or closed).");
         group.MapGet("/{store_id}", GetAsync).WithStoreId().WithName("GetStore")
             .WithSummary("One store: zone, hours, open now, current state, last poll, and its figures for the last hour, day and week, equal to its row in a JSON report with the same now and method.")
+            .WithDescription("With period (day:YYYY-MM-DD, week:YYYY-Www, month:YYYY-MM, quarter:YYYY-Qn, range:A..B, last_7_days, last_30_days): the store's figures for that period instead, summed from its daily rollups as its row of a period report (docs/periods.md).")
+            .Produces<StorePeriodView>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{store_id}/timeline", TimelineAsync).WithStoreId().WithName("GetStoreTimeline")
             .WithSummary("The estimator made visible: gap-free intervals over [from, to) (at most 7 days; default the 24 hours before now), each up, down, unknown or closed with its evidence, and the polls in the range.")
@@ -49,9 +52,10 @@ internal static class StoreEndpoints
             all.Count));
     }
 
-    private static async Task<Results<Ok<StoreDetail>, ValidationProblem, ProblemHttpResult>> GetAsync(
-        string store_id, StoreQueries stores, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options, string? now, string? method, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<StoreDetail>, Ok<StorePeriodView>, ValidationProblem, ProblemHttpResult>> GetAsync(
+        string store_id, StoreQueries stores, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options, string? now, string? method, string? period, StoreDatabase database, CancellationToken cancellationToken)
     {
+        if (period is not null) return await StorePeriodEndpoint.GetAsync(store_id, period, method, now, stores, database, accepted, cancellationToken);
         var query = new ApiQuery();
         var estimation = query.Method(method, options.Value.Reports.DefaultMethod);
         var requested = query.Instant(now, accepted, "now");

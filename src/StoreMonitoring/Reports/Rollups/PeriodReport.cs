@@ -30,9 +30,7 @@ public static class PeriodReport
         var ranges = new Dictionary<int, (LocalDate From, LocalDate To, bool Partial)>(profiles.Count);
         foreach (var (key, store) in profiles)
         {
-            var (from, to) = period.Resolve(store.Zone, now);
-            var today = LocalDates.DateOf(now, store.Zone);
-            ranges[key] = to >= today ? (from, today, true) : (from, to, false);
+            ranges[key] = Dates(period, store, now);
         }
 
         var totals = new PeriodTotals();
@@ -99,6 +97,44 @@ public static class PeriodReport
 
         rows.Sort((a, b) => StoreIdOrder.Compare(a.StoreId, b.StoreId));
         return rows;
+    }
+
+    /// <summary>One store's row: what its line of <see cref="Compute"/> says, read for that store alone.</summary>
+    public static PeriodRow ForStore(DbConnection connection, StoreProfile store, Period period, long now, DbTransaction? transaction = null)
+    {
+        var (from, to, partial) = Dates(period, store, now);
+        if (from > to)
+        {
+            return new PeriodRow(store.StoreId, from, to, new DayRollup(store.Key, LocalDates.ToKey(from), 0, 0, 0, 0, 0, 0, 0, 0), partial);
+        }
+
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            SELECT store_key, local_date, business_us, up_us, down_us, unknown_us, polls_in_hours, active_in_hours, incidents, longest_incident_us
+            FROM store_days WHERE store_key = {store.Key} AND local_date BETWEEN {LocalDates.ToKey(from)} AND {LocalDates.ToKey(to)}
+            ORDER BY local_date
+            """;
+        var buffer = new List<DayRollup>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                buffer.Add(new DayRollup(
+                    reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5),
+                    reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt64(9)));
+            }
+        }
+
+        return new PeriodRow(store.StoreId, from, to, new PeriodTotals().Sum(store, CollectionsMarshal.AsSpan(buffer), from, to), partial);
+    }
+
+    /// <summary>The store's dates of the period, cut at the local date of now (then partial).</summary>
+    private static (LocalDate From, LocalDate To, bool Partial) Dates(Period period, StoreProfile store, long now)
+    {
+        var (from, to) = period.Resolve(store.Zone, now);
+        var today = LocalDates.DateOf(now, store.Zone);
+        return to >= today ? (from, today, true) : (from, to, false);
     }
 }
 
