@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StoreMonitoring.Reports.Estimation;
+using ReportPeriod = StoreMonitoring.Reports.Rollups.Period;
 using StoreMonitoring.Time;
 
 namespace StoreMonitoring.Api;
@@ -29,6 +30,26 @@ internal sealed class ApiQuery
 
         Add(name, $"{name} '{Shorten(text)}' is not a method: use interpolated, ratio or learned.");
         return fallback;
+    }
+
+    /// <summary>
+    /// A period (see <see cref="ReportPeriod"/>). Its figures sum the daily rollups, which only the
+    /// interpolating method keeps, so a <paramref name="method"/> beside it is refused too.
+    /// </summary>
+    public ReportPeriod? Period(string text, string? method, string what)
+    {
+        var valid = ReportPeriod.TryParse(text, out var period, out var problem);
+        if (!valid)
+        {
+            Add("period", problem);
+        }
+
+        if (method is not null)
+        {
+            Add("method", $"{what} sums the daily rollups: leave method out");
+        }
+
+        return valid ? period : null;
     }
 
     public long? Instant(string? text, AcceptedInstants accepted, string name)

@@ -54,20 +54,7 @@ internal static class ReportEndpoints
         var extended = false;
         if (period is not null)
         {
-            if (Period.TryParse(period, out var parsed, out var problem))
-            {
-                parsedPeriod = parsed;
-            }
-            else
-            {
-                query.Fail("period", problem);
-            }
-
-            if (method is not null)
-            {
-                query.Fail("method", "a period report sums the daily rollups: leave method out");
-            }
-
+            parsedPeriod = query.Period(period, method, "a period report");
             asJson = query.Choice(format, "format", "csv", "json") == "json";
             extended = query.Choice(columns, "columns", "default", "extended") == "extended";
         }

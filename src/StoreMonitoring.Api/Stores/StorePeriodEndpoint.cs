@@ -19,21 +19,7 @@ internal static class StorePeriodEndpoint
     {
         var query = new ApiQuery();
         var requested = query.Instant(now, accepted, "now");
-        Period? parsed = null;
-        if (Period.TryParse(period, out var p, out var problem))
-        {
-            parsed = p;
-        }
-        else
-        {
-            query.Fail("period", problem);
-        }
-
-        if (method is not null)
-        {
-            query.Fail("method", "a period's figures sum the daily rollups: leave method out");
-        }
-
+        var parsed = query.Period(period, method, "a period's figures");
         if (!query.IsValid || parsed is null)
         {
             return query.Problem("Invalid store query");
