@@ -160,20 +160,20 @@ def summarize_checks(checks_file):
 
 
 def probe(base, store_ids, stop_file, out_tsv, each=300, pause_ms=20, seconds=600):
-    """Round robin over the store page, its 24 h timeline (random stores) and the open incidents,
+    """Round robin over the store page, its 24 h timeline, its last 90 days (random stores) and the open incidents,
     until each was asked `each` times or the stop file appears. Each request's time alone."""
     with open(store_ids) as f:
         ids = [line.strip() for line in f if line.strip()]
     rng = random.Random(11)
     conn = connect(base)
-    kinds = ["store", "timeline", "open_incidents"]
+    kinds = ["store", "timeline", "days", "open_incidents"]
     counts = dict.fromkeys(kinds, 0)
     deadline = time.monotonic() + seconds
     with open(out_tsv, "w") as out:
         while min(counts.values()) < each and not os.path.exists(stop_file) and time.monotonic() < deadline:
             for kind in kinds:
                 store = urllib.parse.quote(rng.choice(ids))
-                path = {"store": f"/stores/{store}", "timeline": f"/stores/{store}/timeline",
+                path = {"store": f"/stores/{store}", "timeline": f"/stores/{store}/timeline", "days": f"/stores/{store}/days",
                         "open_incidents": "/incidents?open=true"}[kind]
                 started = time.perf_counter()
                 conn.request("GET", path)
