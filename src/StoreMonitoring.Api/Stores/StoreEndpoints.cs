@@ -55,7 +55,11 @@ internal static class StoreEndpoints
     private static async Task<Results<Ok<StoreDetail>, Ok<StorePeriodView>, ValidationProblem, ProblemHttpResult>> GetAsync(
         string store_id, StoreQueries stores, AcceptedInstants accepted, IOptions<StoreMonitoringOptions> options, string? now, string? method, string? period, StoreDatabase database, CancellationToken cancellationToken)
     {
-        if (period is not null) return await StorePeriodEndpoint.GetAsync(store_id, period, method, now, stores, database, accepted, cancellationToken);
+        if (period is not null)
+        {
+            return await StorePeriodEndpoint.GetAsync(store_id, period, method, now, stores, database, accepted, cancellationToken);
+        }
+
         var query = new ApiQuery();
         var estimation = query.Method(method, options.Value.Reports.DefaultMethod);
         var requested = query.Instant(now, accepted, "now");

@@ -33,7 +33,7 @@ internal static class StorePeriodEndpoint
         // The same now as a period report: the latest poll (the clock only when there is none).
         var at = requested ?? await stores.DefaultNowAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = PeriodReport.ForStore(connection, store, parsed, at);
+        var row = await PeriodReport.ForStoreAsync(connection, store, parsed, at, cancellationToken);
         return TypedResults.Ok(new StorePeriodView(store.StoreId, store.Zone.Id, parsed.Text, UnixMicros.Format(at), PeriodStoreRow.From(row)));
     }
 }

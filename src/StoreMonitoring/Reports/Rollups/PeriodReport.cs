@@ -10,11 +10,7 @@ namespace StoreMonitoring.Reports.Rollups;
 /// <summary>One store's figures for a period, summed from its daily rows.</summary>
 /// <param name="To">The period's last date, or the date of now when that is earlier (see <paramref name="Partial"/>).</param>
 /// <param name="Partial">The period reaches the store's current date (or beyond it): its last date is not over.</param>
-public sealed record PeriodRow(string StoreId, LocalDate From, LocalDate To, DayRollup Totals, bool Partial)
-{
-    /// <summary>Uptime over known time (up + down) in hundredths of a percent; null when nothing is known.</summary>
-    public long? AvailabilityHundredths => Totals.AvailabilityHundredths;
-}
+public sealed record PeriodRow(string StoreId, LocalDate From, LocalDate To, DayRollup Totals, bool Partial);
 
 /// <summary>
 /// A period report: one row per store, read from <c>store_days</c> alone (never raw polls), so its
@@ -100,33 +96,14 @@ public static class PeriodReport
     }
 
     /// <summary>One store's row: what its line of <see cref="Compute"/> says, read for that store alone.</summary>
-    public static PeriodRow ForStore(DbConnection connection, StoreProfile store, Period period, long now, DbTransaction? transaction = null)
+    public static async Task<PeriodRow> ForStoreAsync(DbConnection connection, StoreProfile store, Period period, long now, CancellationToken cancellationToken)
     {
         var (from, to, partial) = Dates(period, store, now);
-        if (from > to)
-        {
-            return new PeriodRow(store.StoreId, from, to, new DayRollup(store.Key, LocalDates.ToKey(from), 0, 0, 0, 0, 0, 0, 0, 0), partial);
-        }
-
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"""
-            SELECT store_key, local_date, business_us, up_us, down_us, unknown_us, polls_in_hours, active_in_hours, incidents, longest_incident_us
-            FROM store_days WHERE store_key = {store.Key} AND local_date BETWEEN {LocalDates.ToKey(from)} AND {LocalDates.ToKey(to)}
-            ORDER BY local_date
-            """;
-        var buffer = new List<DayRollup>();
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                buffer.Add(new DayRollup(
-                    reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5),
-                    reader.GetInt32(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetInt64(9)));
-            }
-        }
-
-        return new PeriodRow(store.StoreId, from, to, new PeriodTotals().Sum(store, CollectionsMarshal.AsSpan(buffer), from, to), partial);
+        var rows = from > to ? [] : await StoreDays.RowsAsync(connection, store.Key, from, to, cancellationToken);
+        var totals = from > to
+            ? new DayRollup(store.Key, LocalDates.ToKey(from), 0, 0, 0, 0, 0, 0, 0, 0)
+            : new PeriodTotals().Sum(store, CollectionsMarshal.AsSpan(rows), from, to);
+        return new PeriodRow(store.StoreId, from, to, totals, partial);
     }
 
     /// <summary>The store's dates of the period, cut at the local date of now (then partial).</summary>
@@ -157,7 +134,7 @@ public static class PeriodCsv
         writer.Write(ReportCsv.Escape(row.StoreId));
         writer.Write(string.Create(CultureInfo.InvariantCulture,
             $",{row.From:yyyy-MM-dd},{row.To:yyyy-MM-dd},{WindowFigures.Format(business)},{WindowFigures.Format(up)},{WindowFigures.Format(down)},{WindowFigures.Format(business - up - down)},"));
-        if (row.AvailabilityHundredths is { } availability)
+        if (row.Totals.AvailabilityHundredths is { } availability)
         {
             writer.Write(WindowFigures.Format(availability));
         }

@@ -21,13 +21,7 @@ public static class StoreDays
     public static async Task<List<StoreDay>> ReadAsync(
         DbConnection connection, StoreProfile store, LocalDate from, LocalDate to, LocalDate today, CancellationToken cancellationToken)
     {
-        var rows = (await connection.QueryAsync<(int, long, long, long, long, int, int, int, long)>(new CommandDefinition(
-            """
-            SELECT local_date, business_us, up_us, down_us, unknown_us, polls_in_hours, active_in_hours, incidents, longest_incident_us
-            FROM store_days WHERE store_key = @key AND local_date BETWEEN @from AND @to ORDER BY local_date
-            """,
-            new { key = store.Key, from = LocalDates.ToKey(from), to = LocalDates.ToKey(to) }, cancellationToken: cancellationToken)))
-            .ToDictionary(r => r.Item1, r => new DayRollup(store.Key, r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9));
+        var rows = (await RowsAsync(connection, store.Key, from, to, cancellationToken)).ToDictionary(r => r.Date);
         var scratch = new List<TimeRange>(8);
         var days = new List<StoreDay>();
         for (var date = from; date <= to; date = date.PlusDays(1))
@@ -37,5 +31,17 @@ public static class StoreDays
         }
 
         return days;
+    }
+
+    /// <summary>The store's stored rows of [<paramref name="from"/>, <paramref name="to"/>], in date order (dates without a row left out).</summary>
+    public static async Task<List<DayRollup>> RowsAsync(DbConnection connection, int storeKey, LocalDate from, LocalDate to, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<(int, long, long, long, long, int, int, int, long)>(new CommandDefinition(
+            """
+            SELECT local_date, business_us, up_us, down_us, unknown_us, polls_in_hours, active_in_hours, incidents, longest_incident_us
+            FROM store_days WHERE store_key = @key AND local_date BETWEEN @from AND @to ORDER BY local_date
+            """,
+            new { key = storeKey, from = LocalDates.ToKey(from), to = LocalDates.ToKey(to) }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new DayRollup(storeKey, r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7, r.Item8, r.Item9))];
     }
 }
