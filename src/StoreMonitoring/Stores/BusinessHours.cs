@@ -21,6 +21,8 @@ public static class BusinessHours
 
     // A local time skipped by a DST jump moves forward by the gap; one that occurs twice takes its
     // earlier instant. Both are what a person reading the shop's door sign would expect.
+    private static readonly Duration TrustedInside = Duration.FromDays(2);
+
     private static readonly ZoneLocalMappingResolver Resolver =
         Resolvers.CreateMappingResolver(Resolvers.ReturnEarlier, Resolvers.ReturnForwardShifted);
 
@@ -49,11 +51,12 @@ public static class BusinessHours
         // A window that starts the day before can still be open at `from`.
         var date = UnixMicros.ToInstant(from).InZone(zone).Date.PlusDays(-1);
         var lastDate = UnixMicros.ToInstant(to).InZone(zone).Date;
+        var interval = zone.GetZoneInterval(UnixMicros.ToInstant(from));
         for (; date <= lastDate; date = date.PlusDays(1))
         {
             foreach (var window in schedule.On((int)date.DayOfWeek - 1))
             {
-                var range = ToRange(window, date, zone);
+                var range = ToRange(window, date, zone, ref interval);
                 var start = Math.Max(range.Start, from);
                 var end = Math.Min(range.End, to);
                 if (end > start)
@@ -68,6 +71,38 @@ public static class BusinessHours
 
     /// <summary>The UTC range of one opening window on one local date.</summary>
     public static TimeRange ToRange(OpeningWindow window, LocalDate date, DateTimeZone zone)
+    {
+        var (start, end) = LocalBounds(window, date);
+        return new TimeRange(ToMicros(start, zone), ToMicros(end, zone));
+    }
+
+    // The bulk path: most local times lie days away from any offset change, and map by the offset of
+    // the zone interval the previous one fell in, without a lookup.
+    private static TimeRange ToRange(OpeningWindow window, LocalDate date, DateTimeZone zone, ref ZoneInterval interval)
+    {
+        var (start, end) = LocalBounds(window, date);
+        return new TimeRange(ToMicros(start, zone, ref interval), ToMicros(end, zone, ref interval));
+    }
+
+    /// <remarks>
+    /// An instant two days inside an interval maps back to its local time through that interval
+    /// alone: adjacent offsets never differ by more than a day, so no other interval reaches it and
+    /// the resolver's rules for skipped or repeated times do not apply. Otherwise the resolver decides.
+    /// </remarks>
+    private static long ToMicros(LocalDateTime local, DateTimeZone zone, ref ZoneInterval interval)
+    {
+        var instant = local.WithOffset(interval.WallOffset).ToInstant();
+        if ((!interval.HasStart || instant - interval.Start > TrustedInside) && (!interval.HasEnd || interval.End - instant > TrustedInside))
+        {
+            return UnixMicros.FromInstant(instant);
+        }
+
+        var resolved = zone.ResolveLocal(local, Resolver).ToInstant();
+        interval = zone.GetZoneInterval(resolved);
+        return UnixMicros.FromInstant(resolved);
+    }
+
+    private static (LocalDateTime Start, LocalDateTime End) LocalBounds(OpeningWindow window, LocalDate date)
     {
         var start = date + window.Start;
         LocalDateTime end;
@@ -88,7 +123,7 @@ public static class BusinessHours
             end = date + window.End;
         }
 
-        return new TimeRange(ToMicros(start, zone), ToMicros(end, zone));
+        return (start, end);
     }
 
     /// <summary>Whether the store is open at <paramref name="instant"/>.</summary>

@@ -172,4 +172,67 @@ public sealed class BusinessHoursTests
         BusinessHours.Expand(schedule, Chicago, from, to, ranges);
         Assert.Equal([new TimeRange(from, to)], ranges);
     }
+
+    // The bulk path maps most local times by the offset of the zone interval the previous one fell
+    // in; over whole years (every change of offset inside), it must give what the resolver gives
+    // window by window.
+    [Theory]
+    [InlineData("America/Chicago", 2024)]
+    [InlineData("Europe/London", 2023)]
+    [InlineData("Australia/Lord_Howe", 2024)]
+    [InlineData("Pacific/Apia", 2011)]
+    [InlineData("America/Santiago", 2022)]
+    [InlineData("Asia/Kolkata", 2024)]
+    public void A_year_expanded_at_once_equals_each_window_resolved_on_its_own(string zoneId, int year)
+    {
+        var zone = DateTimeZoneProviders.Tzdb[zoneId];
+        var windows = Enumerable.Range(0, 7).SelectMany(d => new[]
+        {
+            Window(d, "00:30", "02:30"), Window(d, "09:00", "12:00"), Window(d, "13:00", "17:45"), Window(d, "22:00", "01:15"),
+        }).ToArray();
+        var schedule = new WeeklySchedule(windows);
+        var from = UnixMicros.FromInstant(Instant.FromUtc(year, 1, 1, 0, 0));
+        var to = UnixMicros.FromInstant(Instant.FromUtc(year + 1, 1, 1, 0, 0));
+
+        var atOnce = new List<TimeRange>();
+        BusinessHours.Expand(schedule, zone, from, to, atOnce);
+
+        var oneByOne = new List<TimeRange>();
+        var first = UnixMicros.ToInstant(from).InZone(zone).Date.PlusDays(-1);
+        var last = UnixMicros.ToInstant(to).InZone(zone).Date;
+        var checkedWindows = 0;
+        for (var date = first; date <= last; date = date.PlusDays(1))
+        {
+            foreach (var window in schedule.On((int)date.DayOfWeek - 1))
+            {
+                var range = BusinessHours.ToRange(window, date, zone);
+                checkedWindows++;
+                if (Math.Min(range.End, to) > Math.Max(range.Start, from))
+                {
+                    oneByOne.Add(new TimeRange(Math.Max(range.Start, from), Math.Min(range.End, to)));
+                }
+            }
+        }
+
+        Assert.True(checkedWindows > 4 * 365, $"{checkedWindows} windows checked");
+        Assert.Equal(Merge(oneByOne), atOnce);
+    }
+
+    private static List<TimeRange> Merge(List<TimeRange> ranges)
+    {
+        var merged = new List<TimeRange>();
+        foreach (var range in ranges.OrderBy(r => r.Start))
+        {
+            if (merged.Count > 0 && range.Start <= merged[^1].End)
+            {
+                merged[^1] = new TimeRange(merged[^1].Start, Math.Max(merged[^1].End, range.End));
+            }
+            else
+            {
+                merged.Add(range);
+            }
+        }
+
+        return merged;
+    }
 }

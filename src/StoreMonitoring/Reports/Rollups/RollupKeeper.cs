@@ -24,9 +24,10 @@ namespace StoreMonitoring.Reports.Rollups;
 /// </remarks>
 public static class RollupKeeper
 {
-    // How far before a store's earliest new poll the batched read goes, hoping to find the polls
-    // it needs: three days reach back over a closed day; the rest are read whole, on their own.
-    private const long Window = 3 * Time.UnixMicros.PerDay;
+    // How far before a store's earliest new poll the batched reads go, hoping to find the polls it
+    // needs: a day and a half reaches the start of the date two hourly polls back and three polls
+    // before it; three days reach back over a closed day; the rest are read whole, on their own.
+    private static readonly long[] Windows = [36 * Time.UnixMicros.PerHour, 3 * Time.UnixMicros.PerDay];
 
     [ThreadStatic]
     private static Scratch? t_scratch;
@@ -92,14 +93,34 @@ public static class RollupKeeper
             return;
         }
 
-        var (firsts, polls) = TouchedPolls.Read(connection, transaction, dialect, "rollup_stores", touched, Window);
+        IReadOnlyDictionary<int, long> remaining = touched;
+        foreach (var window in Windows)
+        {
+            remaining = UpdateWithin(connection, transaction, dialect, remaining, window, profile, settings);
+            if (remaining.Count == 0)
+            {
+                return;
+            }
+        }
+
+        foreach (var key in remaining.Keys)
+        {
+            RecomputeWhole(connection, transaction, dialect, profile(key), settings);
+        }
+    }
+
+    /// <summary>The touched stores whose needed polls lie within <paramref name="window"/>; returns the others.</summary>
+    private static Dictionary<int, long> UpdateWithin(
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, IReadOnlyDictionary<int, long> touched, long window, Func<int, StoreProfile> profile, EstimatorSettings settings)
+    {
+        var (firsts, polls) = TouchedPolls.Read(connection, transaction, dialect, "rollup_stores", touched, window);
 
         var incidents = connection.Query<StoredIncident>(
                 $"SELECT {StoredIncident.ColumnsOf("i")} FROM rollup_stores t {dialect.OuterFirstJoin} incidents i ON i.store_key = t.store_key AND i.start_us >= t.from_us",
                 transaction: transaction)
             .GroupBy(i => i.StoreKey).ToDictionary(g => g.Key, g => g.OrderBy(i => i.StartUs).Select(ToIncident).ToList());
 
-        var whole = new List<int>();
+        var wider = new Dictionary<int, long>();
         var scratch = Reused;
         var pending = scratch.Pending;
         pending.Clear();
@@ -114,7 +135,7 @@ public static class RollupKeeper
             {
                 if (!complete)
                 {
-                    whole.Add(key);
+                    wider[key] = earliest;
                     continue;
                 }
 
@@ -128,7 +149,7 @@ public static class RollupKeeper
             var before = StoreReport.FirstAtOrAfter(span, LocalDates.StartOf(fromDate, store.Zone));
             if (before < 3 && !complete)
             {
-                whole.Add(key);
+                wider[key] = earliest;
                 continue;
             }
 
@@ -139,10 +160,7 @@ public static class RollupKeeper
         }
 
         Write(connection, transaction, dialect, pending);
-        foreach (var key in whole)
-        {
-            RecomputeWhole(connection, transaction, dialect, profile(key), settings);
-        }
+        return wider;
     }
 
     /// <summary>The store's incidents starting at or after <paramref name="from"/>; all of them when null.</summary>
