@@ -13,7 +13,10 @@
 #        METHODS    methods to score (default: ratio interpolated learned)
 #        PROFILE    generator profile: standard (default) or heterogeneous
 set -euo pipefail
-STOREMON=${STOREMON:-"dotnet run --project $(cd "$(dirname "$0")/.." && pwd)/src/StoreMonitoring.Cli -c Release --"}
+BENCH_NAME=accuracy
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+STOREMON=${STOREMON:-"dotnet run --project $ROOT/src/StoreMonitoring.Cli -c Release --"}
 STORES=${STORES:-3678}
 DAYS=${DAYS:-21}
 WORK=${WORK:-/tmp/storemon-accuracy}
@@ -51,9 +54,9 @@ for seed in "${SEEDS[@]}"; do
   $STOREMON generate --stores "$STORES" --days "$DAYS" --seed "$seed" --profile "$PROFILE" --out "$data" >&2
   on_db "$run" import "$data" >&2
   for method in $METHODS; do
-    started=$(date +%s.%N)
+    started=$(now)
     /usr/bin/time -f "%U %S" -o "$run/$method.cpu" bash -c "$(declare -f on_db); STOREMON='$STOREMON' on_db '$run' report --method '$method' --columns extended --out '$run/$method.csv' 2>/dev/null"
-    printf "%s\t%s\t%.2f\t%.2f\n" "$seed" "$method" "$(echo "$(date +%s.%N) - $started" | bc)" "$(awk '{ print $1 + $2 }' "$run/$method.cpu")" >> "$WORK/timing.tsv"
+    printf "%s\t%s\t%.2f\t%.2f\n" "$seed" "$method" "$(since "$started")" "$(awk '{ print $1 + $2 }' "$run/$method.cpu")" >> "$WORK/timing.tsv"
     score "$seed" "$method" "$run/$method.csv"
   done
 done

@@ -70,11 +70,10 @@ BENCH_NAME=before-after
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
 
-started_mariadb=0
 api_pid=""
 cleanup() {
-    if [ -n "$api_pid" ]; then kill "$api_pid" 2>/dev/null || true; fi
-    if [ "$started_mariadb" -eq 1 ]; then bash "$ROOT/.ci/mariadb.sh" stop >/dev/null 2>&1 || true; fi
+    stop_api
+    stop_started_mariadb
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -88,25 +87,18 @@ if [ ! -x "$base_src/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.A
     rm -rf "$base_src"
     mkdir -p "$base_src"
     git -C "$ROOT" archive "$base_sha" | tar -x -C "$base_src"
-    (cd "$base_src" && dotnet build src/StoreMonitoring.Cli -c Release -v quiet -nologo >"$WORK/build-base.log" 2>&1 \
-        && dotnet build src/StoreMonitoring.Api -c Release -v quiet -nologo >>"$WORK/build-base.log" 2>&1) \
-        || { tail -n 30 "$WORK/build-base.log" >&2; die "the base build failed"; }
+    BUILD_ROOT="$base_src" build "$WORK/build-base.log" src/StoreMonitoring.Cli src/StoreMonitoring.Api
 fi
 log "building this checkout (${new_sha:0:12}$(git -C "$ROOT" diff --quiet HEAD -- src || echo ', with local changes'))"
 build "$WORK/build-new.log" src/StoreMonitoring.Cli src/StoreMonitoring.Api
 declare -A CLI=([base]="$base_src/artifacts/bin/StoreMonitoring.Cli/release/storemon" [new]="$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon")
 declare -A API=([base]="$base_src/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.Api" [new]="$ROOT/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.Api")
 
-has_engine() { [[ ",$engines," == *",$1,"* ]]; }
 my_port=""
 mariadb_conn=""
 if has_engine mariadb; then
-    bash "$ROOT/.ci/mariadb.sh" status >/dev/null 2>&1 || started_mariadb=1
-    base_conn="$(bash "$ROOT/.ci/mariadb.sh" start | tail -n 1)"
-    mariadb_conn="$(sed "s/Database=[^;]*/Database=$DB/" <<<"$base_conn")"
-    my_port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$base_conn")"
+    start_mariadb "$DB"
 fi
-my_sql() { sql "$my_port" "$1"; }
 
 # The same input for both versions, written by this checkout's generator.
 data="$WORK/data-$stores-$days-$seed"
@@ -150,7 +142,7 @@ fresh_db() {
     if [ "$1" = sqlite ]; then
         DB_VARS=(StoreMonitoring__Database__Provider=sqlite "ConnectionStrings__StoreMonitoring=Data Source=$2/storemonitoring.db")
     else
-        my_sql "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
+        recreate_database "$my_port" "$DB"
         DB_VARS=(StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$mariadb_conn")
     fi
 }
@@ -175,9 +167,7 @@ polls() {
     wait_for_service "$base_url/health/live" "$api_pid" 60 "$dir/api.log"
     load="$(load1)"
     python3 "$PY" post "$base_url" "$polls_dir" csv "$dir/batches.tsv" >"$dir/totals.json" || die "posting failed ($dir)"
-    kill "$api_pid" 2>/dev/null || true
-    wait "$api_pid" 2>/dev/null || true
-    api_pid=""
+    stop_api
     rate="$(awk -F'\t' '{ n += $2; s += $3 } END { printf "%.0f", n / s }' "$dir/batches.tsv")"
     printf '%s\t%s\t%s\tpolls\t%s\t-\t%s\t-\n' "$engine" "$version" "$run" "$rate" "$load" >>"$samples"
     log "run $run $engine $version POST /polls: $rate polls/s (load $load)"

@@ -12,6 +12,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH_NAME=chunked-import.sh
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 CLI="$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon"
 WORK="${STOREMON_BENCH_DIR:-/tmp/storemon-chunks-bench}"
 stores="${1:-3678}"
@@ -20,9 +23,8 @@ runs="${3:-2}"
 shift $(($# < 3 ? $# : 3))
 chunks=("$@")
 [ ${#chunks[@]} -gt 0 ] || chunks=(1000000)
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-[ -x "$CLI" ] || { echo "chunked-import.sh: build first (dotnet build -c Release)" >&2; exit 1; }
+[ -x "$CLI" ] || die "build first (dotnet build -c Release)"
 mkdir -p "$WORK"
 data="$WORK/data-$stores-$days"
 if [ ! -f "$data/input/store_status.csv" ]; then
@@ -52,7 +54,7 @@ import_once() {
     fi
     /usr/bin/time -f "%e %M" -o "$dir/time" env -C "$dir" "${env_vars[@]}" "$CLI" import "$data/input" >"$dir/import.log" 2>&1 \
         || { cat "$dir/import.log" >&2; exit 1; }
-    grep -q "store_status.csv" "$dir/import.log" || { echo "chunked-import.sh: no status file in the summary" >&2; cat "$dir/import.log" >&2; exit 1; }
+    grep -q "store_status.csv" "$dir/import.log" || { cat "$dir/import.log" >&2; die "no status file in the summary"; }
     awk '{ printf "%s %.0f\n", $1, $2 / 1024 }' "$dir/time"
 }
 
@@ -60,10 +62,10 @@ import_once() {
 # not needed: the test user may create storemon* databases).
 mysql_reset() {
     local conn="$1" host port user password
-    host="$(sed -n 's/.*Server=\([^;]*\).*/\1/p' <<<"$conn")"
-    port="$(sed -n 's/.*Port=\([^;]*\).*/\1/p' <<<"$conn")"
-    user="$(sed -n 's/.*User ID=\([^;]*\).*/\1/p' <<<"$conn")"
-    password="$(sed -n 's/.*Password=\([^;]*\).*/\1/p' <<<"$conn")"
+    host="$(conn_value server "$conn")"
+    port="$(conn_value port "$conn")"
+    user="$(conn_value 'user id' "$conn")"
+    password="$(conn_value password "$conn")"
     MYSQL_PWD="$password" mariadb --no-defaults -h "$host" -P "$port" -u "$user" \
         -e "DROP DATABASE IF EXISTS storemon_chunks_bench; CREATE DATABASE storemon_chunks_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
 }

@@ -18,6 +18,9 @@
 # transaction each; one-txn = the 250k-row LOAD DATA chunks inside one transaction (the importer's shape:
 # the whole file commits at once).
 set -euo pipefail
+BENCH_NAME=galera-bench
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 DIR="${BENCH_DIR:-/tmp/galera-bench}"
 HOURS="${BENCH_HOURS:-520}"
@@ -70,8 +73,6 @@ insert_script() {
 client() {
     mariadb --no-defaults -h127.0.0.1 -P"$1" -ustoremon -pstoremon --local-infile=1 storemon --batch --skip-column-names "${@:2}"
 }
-
-now() { date +%s.%N; }
 
 echo "| target | mode | rows | write s | rows/s | all nodes s | load avg |"
 echo "|---|---|---:|---:|---:|---:|---:|"

@@ -65,9 +65,7 @@ PY="$ROOT/bench/live/live.py"
 BENCH_NAME=galera-service
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
-now_ms() { date +%s%3N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1000 }'; }
-group() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 conn_of() { echo "Server=127.0.0.1;Port=$1;User ID=storemon;Password=storemon;Database=$DB;AllowLoadLocalInfile=true"; }
 # A read on a cluster node that waits for everything committed anywhere before it (causal read).
 csql() { if [ "$1" = "$SINGLE_PORT" ]; then sql "$1" "$2"; else sql "$1" "SET SESSION wsrep_sync_wait = 1; $2"; fi; }
@@ -136,7 +134,7 @@ log "$rows status rows; ingest: $i batches, $ingest_polls polls"
 fresh_db() {
     local port="$1" dir="$WORK/cli"
     mkdir -p "$dir"
-    sql "$port" "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
+    recreate_database "$port" "$DB"
     local env_vars=(StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$(conn_of "$port")")
     env -C "$dir" "${env_vars[@]}" "$CLI" migrate >"$dir/migrate.log" 2>&1 || { cat "$dir/migrate.log" >&2; die "migrate failed"; }
     if [ "${2:-}" = hours ]; then
@@ -160,13 +158,7 @@ start_instance() {
         Logging__LogLevel__Default=Warning \
         "$API" >>"$dir/api.log" 2>&1) &
     API_PID[$name]=$!
-    local i
-    for i in $(seq 1 600); do
-        curl -s -o /dev/null --max-time 1 "$base/health/live" && return 0
-        kill -0 "${API_PID[$name]}" 2>/dev/null || { tail -n 30 "$dir/api.log" >&2; die "instance $name exited"; }
-        sleep 0.1
-    done
-    die "instance $name did not answer on $base within 60 s"
+    wait_for_service "$base/health/live" "${API_PID[$name]}" 60 "$dir/api.log"
 }
 node_http() { echo $((HTTP_BASE + $1)); }
 start_node_instance() { start_instance "node$1" "${NODE_PORTS[$(($1 - 1))]}" "$(node_http "$1")" true; }
@@ -203,7 +195,7 @@ import() {
 report() {
     local base="$1" csv="$2" start out code t ctype i
     start="$(now_ms)"
-    REPORT_ID="$(curl -sS -X POST --max-time 60 "$base/trigger_report" | sed -n 's/.*"report_id":"\([^"]*\)".*/\1/p')"
+    REPORT_ID="$(curl -sS -X POST --max-time 60 "$base/trigger_report" | json_field report_id)"
     [ -n "$REPORT_ID" ] || die "POST /trigger_report gave no report_id"
     for i in $(seq 1 12000); do
         rm -f "$csv"

@@ -9,12 +9,15 @@
 #
 # Stopping the trace can take minutes on a loaded machine (the runtime writes its rundown).
 #
-# Environment: STOREMON_LIVE_DIR (as bench/live.sh), BENCH_LIVE_PORT (default 18510),
+# Environment: STOREMON_LIVE_DIR and STOREMON_LIVE_DATABASE (as bench/live.sh), BENCH_LIVE_PORT (default 18510),
 #   DOTNET_TRACE (default: dotnet-trace on PATH, else installed into $STOREMON_LIVE_DIR/tools with
 #   `dotnet tool install dotnet-trace --tool-path`), MARIADB_DIR and MARIADB_PORT.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH_NAME=live-profile
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 engine=sqlite skip=60 count=40
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -34,8 +37,6 @@ BASE="http://127.0.0.1:$PORT"
 CLI="$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon"
 API="$ROOT/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.Api"
 PY="$ROOT/bench/live/live.py"
-log() { echo "live-profile: $*" >&2; }
-die() { log "$*"; exit 1; }
 
 data="$(find "$WORK" -maxdepth 1 -name 'data-3678-*' -type d | head -n 1)"
 [ -n "$data" ] && [ -f "$data/done" ] || die "no real-scale batches under $WORK: run bench/live.sh first"
@@ -59,10 +60,10 @@ done
 if [ "$engine" = sqlite ]; then
     db_env=(StoreMonitoring__Database__Provider=sqlite "ConnectionStrings__StoreMonitoring=Data Source=$dir/storemonitoring.db")
 else
-    conn="$(bash "$ROOT/.ci/mariadb.sh" start | tail -n 1)"
-    port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$conn")"
-    mariadb --no-defaults -h 127.0.0.1 -P "$port" -u storemon -pstoremon -e "DROP DATABASE IF EXISTS storemon_live; CREATE DATABASE storemon_live CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
-    db_env=(StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$(sed 's/Database=[^;]*/Database=storemon_live/' <<<"$conn")")
+    db="${STOREMON_LIVE_DATABASE:-storemon_live}"
+    start_mariadb "$db"
+    recreate_database "$my_port" "$db"
+    db_env=(StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$mariadb_conn")
 fi
 env -C "$dir" "${db_env[@]}" "$CLI" migrate >"$dir/migrate.log" 2>&1 || die "migrate failed"
 env -C "$dir" "${db_env[@]}" "$CLI" import "$data/hours" >"$dir/hours.log" 2>&1 || die "importing the hours failed"
@@ -71,12 +72,11 @@ curl -s -o /dev/null --max-time 1 "$BASE/health/live" 2>/dev/null && die "someth
 (cd "$dir" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$BASE" StoreMonitoring__Auth__Mode=None \
     StoreMonitoring__RateLimit__PermitLimit=1000000 "${db_env[@]}" Logging__LogLevel__Default=Warning "$API" >"$dir/api.log" 2>&1) &
 api_pid=$!
-trap 'kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do curl -s -o /dev/null --max-time 1 "$BASE/health/live" && break; sleep 0.1; done
+trap stop_api EXIT
+wait_for_service "$BASE/health/live" "$api_pid" 30 "$dir/api.log"
 
 log "warming up: $skip batches"
 python3 "$PY" post "$BASE" "$dir/warm" csv "$dir/warm.tsv" >/dev/null
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"; }
 log "tracing $count batches (pid $api_pid)"
 "$trace" collect -p "$api_pid" --profile dotnet-sampled-thread-time -o "$dir/trace.nettrace" >"$dir/trace.log" 2>&1 &
 trace_pid=$!

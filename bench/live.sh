@@ -27,6 +27,7 @@
 #   BENCH_LIVE_PORT     API port on 127.0.0.1 (default 18510)
 #   BENCH_LIVE_SEED     generator seed (default 11)
 #   BENCH_LIVE_PROBES   requests of each kind in the latency probe (default 300)
+#   STOREMON_LIVE_DATABASE  the MariaDB database (default storemon_live; dropped and re-created)
 #   MARIADB_DIR, MARIADB_PORT   the MariaDB of .ci/mariadb.sh (started if not running)
 #
 # Exit status: non-zero when a step fails or an answer is wrong (a batch not fully counted, an
@@ -34,6 +35,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH_NAME=live
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 COMMAND_LINE="bash bench/live.sh${*:+ $*}"
 smoke=0
 scale=real
@@ -58,7 +62,6 @@ IFS=, read -r -a engine_list <<<"$engines"
 for engine in "${engine_list[@]}"; do
     case "$engine" in sqlite|mariadb) ;; *) echo "bench/live.sh: unknown engine '$engine'" >&2; exit 2 ;; esac
 done
-has_engine() { [[ ",$engines," == *",$1,"* ]]; }
 has_phase() { [[ ",$phases," == *",$1,"* ]]; }
 
 stores=3678 days=21 batch=10000 probes="${BENCH_LIVE_PROBES:-300}" check_every=20
@@ -71,50 +74,32 @@ BASE="http://127.0.0.1:$PORT"
 CLI="$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon"
 API="$ROOT/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.Api"
 PY="$ROOT/bench/live/live.py"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+DB="${STOREMON_LIVE_DATABASE:-storemon_live}"
 
 # Targets (real scale).
 CSV_TARGET=100000 JSON_TARGET=50000 PAGE_P99_MS=20 INCIDENTS_P99_MS=50 DAYS_P99_MS=10
 
-log() { echo "live: $*" >&2; }
-die() { log "$*"; exit 1; }
 command -v python3 >/dev/null || die "python3 is missing"
 command -v curl >/dev/null || die "curl is missing"
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
 
 api_pid=""
-started_mariadb=0
-stop_api() {
-    if [ -n "$api_pid" ] && kill -0 "$api_pid" 2>/dev/null; then
-        kill "$api_pid" 2>/dev/null || true
-        wait "$api_pid" 2>/dev/null || true
-    fi
-    api_pid=""
-}
 cleanup() {
     stop_api
-    if [ "$started_mariadb" -eq 1 ]; then bash "$ROOT/.ci/mariadb.sh" stop >/dev/null 2>&1 || true; fi
+    stop_started_mariadb
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log "building the CLI and the API in Release"
-(cd "$ROOT" && dotnet build src/StoreMonitoring.Cli -c Release -v quiet -nologo >"$WORK/build.log" 2>&1 \
-    && dotnet build src/StoreMonitoring.Api -c Release -v quiet -nologo >>"$WORK/build.log" 2>&1) \
-    || { tail -n 30 "$WORK/build.log" >&2; die "build failed"; }
+build "$WORK/build.log" src/StoreMonitoring.Cli src/StoreMonitoring.Api
 
 mariadb_conn=""
 my_port=""
 if has_engine mariadb; then
-    bash "$ROOT/.ci/mariadb.sh" status >/dev/null 2>&1 || started_mariadb=1
-    base_conn="$(bash "$ROOT/.ci/mariadb.sh" start | tail -n 1)"
-    mariadb_conn="$(sed 's/Database=[^;]*/Database=storemon_live/' <<<"$base_conn")"
-    my_port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$base_conn")"
+    start_mariadb "$DB"
 fi
-my_sql() { mariadb --no-defaults -h 127.0.0.1 -P "$my_port" -u storemon -pstoremon --batch --skip-column-names -e "$1"; }
-load1() { cut -d' ' -f1 /proc/loadavg; }
-group() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 
 # ---------------------------------------------------------------------------------------------
 # Data: the generator's files; the hours and zones go in with the CLI (untimed), the polls through
@@ -147,7 +132,7 @@ fresh_db() {
     if [ "$engine" = sqlite ]; then
         DB_ENV=(StoreMonitoring__Database__Provider=sqlite "ConnectionStrings__StoreMonitoring=Data Source=$dir/storemonitoring.db")
     else
-        my_sql "DROP DATABASE IF EXISTS storemon_live; CREATE DATABASE storemon_live CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
+        recreate_database "$my_port" "$DB"
         DB_ENV=(StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$mariadb_conn")
     fi
     env -C "$dir" "${DB_ENV[@]}" "$CLI" migrate >"$dir/migrate.log" 2>&1 || { cat "$dir/migrate.log" >&2; die "migrate failed"; }
@@ -167,18 +152,11 @@ start_api() {
         Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Information \
         "$API" >"$dir/api.log" 2>&1) &
     api_pid=$!
-    local i
-    for i in $(seq 1 300); do
-        curl -s -o /dev/null --max-time 1 "$BASE/health/live" && return 0
-        kill -0 "$api_pid" 2>/dev/null || { tail -n 30 "$dir/api.log" >&2; die "the API exited"; }
-        sleep 0.1
-    done
-    die "the API did not answer on $BASE within 30 s"
+    wait_for_service "$BASE/health/live" "$api_pid" 30 "$dir/api.log"
 }
 
-# CPU seconds (user + system) a process has used so far: with the machine shared, the service's own
-# CPU per batch is the figure that other load does not inflate.
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"; }
+# cpu_s (bench/lib.sh): with the machine shared, the service's own CPU per batch is the figure that
+# other load does not inflate.
 mariadbd_pid() { [ -n "$my_port" ] && cat "${MARIADB_DIR:-/tmp/storemon-mariadb}/mysqld.pid" 2>/dev/null || true; }
 
 vm_hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$api_pid/status"; }

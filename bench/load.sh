@@ -20,6 +20,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH_NAME=load.sh
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 WORK="${STOREMON_LOAD_DIR:-/tmp/storemon-load}"
 PORT="${BENCH_LOAD_PORT:-18310}"
 BASE="http://127.0.0.1:$PORT"
@@ -35,16 +38,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-die() { echo "load.sh: $*" >&2; exit 1; }
 command -v wrk >/dev/null || die "wrk is missing: apt-get install wrk"
 curl -s -o /dev/null --max-time 1 "$BASE/" 2>/dev/null && die "something already listens on $BASE: set BENCH_LOAD_PORT"
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 echo "function delay() return $pause_ms end" >"$WORK/flood.lua"
 echo "function delay() return 1 end" >"$WORK/probe.lua"
-echo "load.sh: building the API and the CLI (Release)" >&2
-(cd "$ROOT" && dotnet build src/StoreMonitoring.Api -c Release -v quiet -nologo >"$WORK/build.log" 2>&1 \
-    && dotnet build src/StoreMonitoring.Cli -c Release -v quiet -nologo >>"$WORK/build.log" 2>&1) || die "build failed: $WORK/build.log"
+log "building the API and the CLI (Release)"
+build "$WORK/build.log" src/StoreMonitoring.Api src/StoreMonitoring.Cli
 
 # A real key, made and configured the way an operator does it.
 "$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon" apikey create --name load --scope read >"$WORK/key.txt"
@@ -61,11 +62,8 @@ window=10
     Logging__LogLevel__Default=Warning \
     "$ROOT/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.Api" --urls "$BASE" >"$WORK/api.log" 2>&1) &
 api_pid=$!
-trap 'kill "$api_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do
-    curl -sf -o /dev/null --max-time 1 "$BASE/health/ready" && break
-    sleep 0.5
-done
+trap stop_api EXIT
+wait_for_service "$BASE/health/ready" "$api_pid" 30 "$WORK/api.log"
 curl -sf -o /dev/null --max-time 1 "$BASE/health/ready" || die "the API was not ready on $BASE within 30 s: $WORK/api.log"
 
 # Warm both paths, so the JIT is not measured.
@@ -73,10 +71,10 @@ wrk -t1 -c1 -d2s "$BASE/health/live" >/dev/null
 sleep "$window"
 
 for _ in $(seq 1 "${BENCH_LOAD_WAIT:-180}"); do
-    awk -v max="${BENCH_LOAD_MAX:-1.5}" '{exit !($1 < max)}' /proc/loadavg && break
+    awk -v l="$(load1)" -v max="${BENCH_LOAD_MAX:-1.5}" 'BEGIN { exit !(l < max) }' && break
     sleep 1
 done
-load="$(cut -d' ' -f1 /proc/loadavg)"
+load="$(load1)"
 wrk -t1 -c"$connections" -d"${duration}s" -s "$WORK/flood.lua" -H "Authorization: Bearer $key" "$BASE/reports" >"$WORK/flood.txt" &
 flood_pid=$!
 sleep 1

@@ -10,6 +10,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH_NAME=report-size.sh
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 WORK="${STOREMON_SIZE_DIR:-/tmp/storemon-size}"
 PORT="${BENCH_SIZE_PORT:-18311}"
 BASE="http://127.0.0.1:$PORT"
@@ -18,11 +21,9 @@ engines=sqlite,mariadb
 REPORTS=4
 CLI="$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon"
 API="$ROOT/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.Api"
-die() { echo "report-size.sh: $*" >&2; exit 1; }
 
 rm -rf "$WORK" && mkdir -p "$WORK"
-(cd "$ROOT" && dotnet build src/StoreMonitoring.Api -c Release -v quiet -nologo >"$WORK/build.log" 2>&1 \
-    && dotnet build src/StoreMonitoring.Cli -c Release -v quiet -nologo >>"$WORK/build.log" 2>&1) || die "build failed: $WORK/build.log"
+build "$WORK/build.log" src/StoreMonitoring.Api src/StoreMonitoring.Cli
 "$CLI" generate --stores 3678 --days 21 --seed 1 --out "$WORK/data" >"$WORK/generate.log" 2>&1 || die "generate failed"
 
 # Starts the API with the given extra environment, imports, computes the reports; leaves it running.
@@ -34,15 +35,15 @@ run_api() {
         "StoreMonitoring__ReportDirectory=$dir/reports" StoreMonitoring__Database__MigrateOnStart=true \
         Logging__LogLevel__Default=Warning "$@" "$API" --urls "$BASE" >"$dir/api.log" 2>&1) &
     api_pid=$!
-    for _ in $(seq 1 60); do curl -sf -o /dev/null --max-time 1 "$BASE/health/ready" && break; sleep 0.5; done
+    wait_for_service "$BASE/health/ready" "$api_pid" 30 "$dir/api.log"
     curl -sf -o /dev/null -X POST --max-time 600 "$BASE/import_data" || die "import failed: $dir/api.log"
 }
 
 compute_reports() {
     local dir="$1" latest id i
-    latest="$(curl -sf "$BASE/debug_data" | sed -n 's/.*"latest":"\([^"]*\)".*/\1/p')"
+    latest="$(curl -sf "$BASE/debug_data" | json_field latest)"
     for i in $(seq 1 "$REPORTS"); do
-        id="$(curl -sf -X POST "$BASE/trigger_report?now=$(date -u -d "$latest - $i hour" +%Y-%m-%dT%H:%M:%SZ)" | sed -n 's/.*"report_id":"\([^"]*\)".*/\1/p')"
+        id="$(curl -sf -X POST "$BASE/trigger_report?now=$(date -u -d "$latest - $i hour" +%Y-%m-%dT%H:%M:%SZ)" | json_field report_id)"
         [ -n "$id" ] || die "trigger failed"
         until curl -sf "$BASE/get_report?report_id=$id" -o "$dir/last.out" -w '%{content_type}' | grep -q text/csv; do sleep 0.5; done
     done
@@ -50,11 +51,11 @@ compute_reports() {
 }
 
 rows=()
-if [[ ",$engines," == *,sqlite,* ]]; then
+if has_engine sqlite; then
     dir="$WORK/sqlite"
     run_api "$dir" "ConnectionStrings__StoreMonitoring=Data Source=$dir/storemonitoring.db"
     compute_reports "$dir"
-    kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
+    stop_api
     # dbstat counts the pages of the table and its primary-key index, whatever the file's free space.
     bytes="$(sqlite3 "$dir/storemonitoring.db" "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('report_rows', 'sqlite_autoindex_report_rows_1');")"
     count="$(sqlite3 "$dir/storemonitoring.db" "SELECT COUNT(*) FROM report_rows;")"
@@ -62,20 +63,19 @@ if [[ ",$engines," == *,sqlite,* ]]; then
     rows+=("| SQLite | $((count / REPORTS)) | $((bytes / REPORTS / 1024)) KiB | $((csv / REPORTS / 1024)) KiB |")
 fi
 
-if [[ ",$engines," == *,mariadb,* ]]; then
+if has_engine mariadb; then
     dir="$WORK/mariadb"
-    server="$(cd "$ROOT" && bash .ci/mariadb.sh start | tail -n 1)"
-    sql() { mariadb --protocol=tcp -h 127.0.0.1 -P "$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$server")" -u storemon -pstoremon -N -e "$1"; }
-    sql "DROP DATABASE IF EXISTS storemon_size; CREATE DATABASE storemon_size CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-    run_api "$dir" StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=${server/Database=storemon/Database=storemon_size}"
+    start_mariadb storemon_size
+    recreate_database "$my_port" storemon_size
+    run_api "$dir" StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$mariadb_conn"
     compute_reports "$dir"
-    kill "$api_pid"; wait "$api_pid" 2>/dev/null || true
-    sql "ANALYZE TABLE storemon_size.report_rows" >/dev/null
-    bytes="$(sql "SELECT data_length + index_length FROM information_schema.tables WHERE table_schema = 'storemon_size' AND table_name = 'report_rows'")"
-    count="$(sql "SELECT COUNT(*) FROM storemon_size.report_rows")"
+    stop_api
+    sql "$my_port" "ANALYZE TABLE storemon_size.report_rows" >/dev/null
+    bytes="$(sql "$my_port" "SELECT data_length + index_length FROM information_schema.tables WHERE table_schema = 'storemon_size' AND table_name = 'report_rows'")"
+    count="$(sql "$my_port" "SELECT COUNT(*) FROM storemon_size.report_rows")"
     csv="$(du -cb "$dir"/reports/*.csv | tail -n 1 | cut -f1)"
     rows+=("| MariaDB | $((count / REPORTS)) | $((bytes / REPORTS / 1024)) KiB | $((csv / REPORTS / 1024)) KiB |")
-    sql "DROP DATABASE storemon_size"
+    sql "$my_port" "DROP DATABASE storemon_size"
 fi
 
 echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC'), \`bash bench/report-size.sh --engines $engines\` ($REPORTS reports, 3,678 stores x 21 days)"

@@ -15,12 +15,16 @@
 #                        fall below BENCH_LOAD_MAX (default 60; 0 in --smoke)
 #   BENCH_LOAD_MAX       default 1.5
 #   BENCH_HTTP_PORT      API port on 127.0.0.1 (default 8099)
+#   STOREMON_BENCH_DATABASE  the MariaDB database (default storemon_bench; dropped and re-created)
 #
 # Exit status: non-zero when a step fails, the engines' reports differ, or (outside --smoke) a
 # peak-RSS target is missed. Time targets are reported as PASS/MISS, not enforced.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH_NAME=bench
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 COMMAND_LINE="bash bench/run.sh${*:+ $*}"
 
 smoke=0
@@ -55,7 +59,6 @@ for engine in "${engine_list[@]}"; do
         *) echo "bench/run.sh: unknown engine '$engine' (sqlite, mariadb)" >&2; exit 2 ;;
     esac
 done
-has_engine() { [[ ",$engines," == *",$1,"* ]]; }
 
 WORK="${STOREMON_BENCH_DIR:-/tmp/storemon-bench}"
 LOAD_WAIT="${BENCH_LOAD_WAIT:-60}"
@@ -67,10 +70,7 @@ SEED=1
 CLI="$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon"
 API="$ROOT/artifacts/bin/StoreMonitoring.Api/release/StoreMonitoring.Api"
 TIME=/usr/bin/time
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-
-log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
+DB="${STOREMON_BENCH_DATABASE:-storemon_bench}"
 
 # Targets (real scale): seconds, and peak RSS in MB; at 10x the RSS limit is 1 GB and the time may
 # grow at most 12x over the real scale measured in the same run.
@@ -89,51 +89,31 @@ days_for() { case "$1" in smoke) echo 8 ;; *) echo 21 ;; esac; }
 
 [ -x "$TIME" ] || die "/usr/bin/time is missing: apt-get install -y time"
 command -v curl >/dev/null || die "curl is missing"
-if ! command -v sqlite3 >/dev/null; then
-    log "installing sqlite3"
-    if ! apt-cache show sqlite3 >/dev/null 2>&1; then apt-get update -q >&2; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q sqlite3 >&2
-fi
+ensure_installed sqlite3 sqlite3
 
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
 
 api_pid=""
-started_mariadb=0
 cleanup() {
-    if [ -n "$api_pid" ] && kill -0 "$api_pid" 2>/dev/null; then
-        kill "$api_pid" 2>/dev/null || true
-        wait "$api_pid" 2>/dev/null || true
-    fi
-    if [ "$started_mariadb" -eq 1 ]; then
-        bash "$ROOT/.ci/mariadb.sh" stop >/dev/null 2>&1 || true
-    fi
+    stop_api
+    stop_started_mariadb
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log "building the CLI and the API in Release"
-(cd "$ROOT" && dotnet build src/StoreMonitoring.Cli -c Release -v quiet -nologo >"$WORK/build.log" 2>&1 \
-    && dotnet build src/StoreMonitoring.Api -c Release -v quiet -nologo >>"$WORK/build.log" 2>&1) \
-    || { tail -n 30 "$WORK/build.log" >&2; die "build failed"; }
+build "$WORK/build.log" src/StoreMonitoring.Cli src/StoreMonitoring.Api
 [ -x "$CLI" ] && [ -x "$API" ] || die "no apphost at $CLI or $API"
 
 mariadb_conn=""
 if has_engine mariadb; then
-    if ! bash "$ROOT/.ci/mariadb.sh" status >/dev/null 2>&1; then
-        log "starting MariaDB"
-        started_mariadb=1
-    fi
-    # start is idempotent: it also makes sure the storemon user and its grants exist.
-    base_conn="$(bash "$ROOT/.ci/mariadb.sh" start | tail -n 1)"
-    mariadb_conn="$(sed 's/Database=[^;]*/Database=storemon_bench/' <<<"$base_conn")"
-    my_port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$base_conn")"
+    bash "$ROOT/.ci/mariadb.sh" status >/dev/null 2>&1 || log "starting MariaDB"
+    start_mariadb "$DB"
 fi
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-load1() { cut -d' ' -f1 /proc/loadavg; }
 
 # Waits (bounded) for the machine to calm down; prints the 1-minute load the step starts under.
 wait_for_calm() {
@@ -161,10 +141,7 @@ timed() {
 # Comparison helpers (floating point through awk).
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
-group() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 rate() { awk -v r="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", r / s; else print "-" }' | group; }
-
-my_sql() { mariadb --no-defaults -h 127.0.0.1 -P "$my_port" -u storemon -pstoremon --batch --skip-column-names -e "$1"; }
 
 rss_failed=0
 report_mismatch=0
@@ -178,8 +155,6 @@ declare -A WALL_OF RSS_OF
 latency_stats() {
     sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) { print "0 - -"; exit } m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%d %.1f %.1f\n", NR, m * 1000, v[NR] * 1000 }'
 }
-
-now_ms() { date +%s%3N; }
 
 # ---------------------------------------------------------------------------------------------
 # One scale: data, floors, both engines, the HTTP path.
@@ -233,7 +208,7 @@ run_scale() {
         if [ "$engine" = sqlite ]; then
             env_vars=(StoreMonitoring__Database__Provider=sqlite "ConnectionStrings__StoreMonitoring=Data Source=$dir/storemonitoring.db")
         else
-            my_sql "DROP DATABASE IF EXISTS storemon_bench; CREATE DATABASE storemon_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
+            recreate_database "$my_port" "$DB"
             env_vars=(StoreMonitoring__Database__Provider=mysql "ConnectionStrings__StoreMonitoring=$mariadb_conn")
             env -C "$dir" "${env_vars[@]}" "$CLI" migrate >"$dir/migrate.log" 2>&1 || { cat "$dir/migrate.log" >&2; die "migrate failed"; }
         fi
@@ -307,13 +282,9 @@ run_http() {
         Logging__LogLevel__Default=Warning \
         "$API" --urls "$BASE" >"$dir/api.log" 2>&1) &
     api_pid=$!
-    local i
-    for i in $(seq 1 300); do
-        curl -s -o /dev/null --max-time 1 "$BASE/" && break
-        kill -0 "$api_pid" 2>/dev/null || { cat "$dir/api.log" >&2; die "the API exited"; }
-        sleep 0.1
-    done
+    wait_for_service "$BASE/" "$api_pid" 30 "$dir/api.log"
     curl -sf -o /dev/null --max-time 1 "$BASE/" || die "the API did not answer on $BASE within 30 s"
+    local i
 
     # Import through the API; GET / every 50 ms meanwhile.
     local load start end
@@ -341,7 +312,7 @@ run_http() {
     log "[$name] HTTP report (load $load)"
     start="$(now_ms)"
     local id
-    id="$(curl -sS -X POST --max-time 30 "$BASE/trigger_report" | sed -n 's/.*"report_id":"\([^"]*\)".*/\1/p')"
+    id="$(curl -sS -X POST --max-time 30 "$BASE/trigger_report" | json_field report_id)"
     [ -n "$id" ] || die "POST /trigger_report gave no report_id"
     : >"$dir/poll.lat"
     local done_csv=0 out
@@ -373,9 +344,7 @@ run_http() {
         report_mismatch=1
     fi
 
-    kill "$api_pid" 2>/dev/null || true
-    wait "$api_pid" 2>/dev/null || true
-    api_pid=""
+    stop_api
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+BENCH_NAME=same-reports
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 base_rev=a47b270
 engines=sqlite
@@ -45,9 +47,6 @@ for engine in "${engine_list[@]}"; do
         *) echo "same-reports: unknown engine '$engine' (sqlite, mariadb)" >&2; exit 2 ;;
     esac
 done
-
-log() { echo "same-reports: $*" >&2; }
-die() { log "$*"; exit 1; }
 
 base_commit="$(git -C "$ROOT" rev-parse --verify --quiet "$base_rev^{commit}")" || die "'$base_rev' is not a revision of $ROOT"
 current="$(git -C "$ROOT" rev-parse --short HEAD)"
@@ -78,9 +77,6 @@ trap 'exit 130' INT TERM
 
 # --- MariaDB: the client's arguments from the connection string ------------------------------
 
-conn_value() { # key regex, connection string
-    tr ';' '\n' <<<"$2" | sed -n -E "s/^[[:space:]]*($1)[[:space:]]*=[[:space:]]*//Ip" | head -n 1
-}
 if [[ ",$engines," == *",mariadb,"* ]]; then
     [ -n "${SAME_REPORTS_MYSQL:-}" ] || die "--engines mariadb needs SAME_REPORTS_MYSQL (e.g. \`export SAME_REPORTS_MYSQL=\"\$(bash .ci/mariadb.sh start | tail -n 1)\"\`)"
     command -v mariadb >/dev/null || die "the mariadb client is missing: apt-get install -y mariadb-client"
@@ -100,17 +96,16 @@ mysql_connection() { # database
 
 # --- The two binaries --------------------------------------------------------------------------
 
-build() { # source root, label
+build_cli() { # source root, label
     log "building $2 (Release)"
-    (cd "$1" && dotnet build src/StoreMonitoring.Cli -c Release -v quiet -nologo >"$WORK/build-$2.log" 2>&1) \
-        || { tail -n 30 "$WORK/build-$2.log" >&2; die "the $2 build failed"; }
+    BUILD_ROOT="$1" build "$WORK/build-$2.log" src/StoreMonitoring.Cli
     [ -x "$1/artifacts/bin/StoreMonitoring.Cli/release/storemon" ] || die "no storemon apphost after the $2 build"
 }
 
 mkdir -p "$WORK/base-src"
 git -C "$ROOT" archive --format=tar "$base_commit" | tar -x -C "$WORK/base-src"
-build "$WORK/base-src" base
-build "$ROOT" current
+build_cli "$WORK/base-src" base
+build_cli "$ROOT" current
 declare -A CLI=([base]="$WORK/base-src/artifacts/bin/StoreMonitoring.Cli/release/storemon" [current]="$ROOT/artifacts/bin/StoreMonitoring.Cli/release/storemon")
 
 # --- Data sets ---------------------------------------------------------------------------------

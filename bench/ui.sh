@@ -6,7 +6,10 @@
 #   STOREMON_UI_BENCH_STORES=500 bash bench/ui.sh
 #   STOREMON_UI_BENCH_ENGINE=mariadb STOREMON_TEST_MYSQL=... bash bench/ui.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+BENCH_NAME=ui
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
 out=$(mktemp /tmp/ui-bench.XXXXXX.md)
 STOREMON_UI_BENCH=1 STOREMON_UI_BENCH_OUT="$out" \
   dotnet test --project tests/StoreMonitoring.Tests -c Release -- --filter-class '*DashboardBenchmark' >&2
