@@ -45,11 +45,11 @@ public sealed class RetentionOptions
     /// Raw polls older than this many days are deleted; 0 (the default) keeps them forever. The
     /// daily rollups of their dates stay as they were ("frozen"), so period reports do not change.
     /// </summary>
-    [Range(0, 36_500, ErrorMessage = "StoreMonitoring:Retention:PollDays must be between 0 (keep raw polls forever) and 36500 days.")]
+    [Range(0, 36_500)]
     public int PollDays { get; set; }
 
     /// <summary>Daily rollups of local dates more than this many days before today (UTC) are deleted; 0 keeps them forever.</summary>
-    [Range(0, 36_500, ErrorMessage = "StoreMonitoring:Retention:RollupDays must be between 0 (keep rollups forever) and 36500 days.")]
+    [Range(0, 36_500)]
     public int RollupDays { get; set; } = 400;
 }
 
