@@ -64,6 +64,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ReportQueue>();
         services.AddSingleton<WakeSignal<ReportJobs>>();
         services.AddSingleton<ReportRetention>();
+        services.AddSingleton<Reports.Rollups.HistoryRetention>();
         services.AddSingleton<StoreMonitoringMetrics>();
         services.AddAlerts();
         services.AddHostedService<DatabaseInitializer>();

@@ -30,6 +30,27 @@ public sealed class StoreMonitoringOptions
 
     [ValidateObjectMembers]
     public EstimatorSettings Estimation { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public RetentionOptions Retention { get; set; } = new();
+}
+
+/// <summary>How long raw polls and daily rollups are kept (docs/periods.md, "History").</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>The shortest poll retention: the last-week report and the estimator's reach before it need a week and a day.</summary>
+    public const int MinPollDays = 8;
+
+    /// <summary>
+    /// Raw polls older than this many days are deleted; 0 (the default) keeps them forever. The
+    /// daily rollups of their dates stay as they were ("frozen"), so period reports do not change.
+    /// </summary>
+    [Range(0, 36_500)]
+    public int PollDays { get; set; }
+
+    /// <summary>Daily rollups of local dates more than this many days before today (UTC) are deleted; 0 keeps them forever.</summary>
+    [Range(0, 36_500)]
+    public int RollupDays { get; set; } = 400;
 }
 
 public enum DatabaseProvider
@@ -184,6 +205,16 @@ public sealed class StoreMonitoringOptionsRules : IValidateOptions<StoreMonitori
         if (options.Import.CommitEveryRows is > 0 and < ImportOptions.MinCommitEveryRows)
         {
             failures.Add($"StoreMonitoring:Import:CommitEveryRows must be 0 (one transaction per file) or between {ImportOptions.MinCommitEveryRows:N0} and 10,000,000.");
+        }
+
+        if (options.Retention.PollDays is > 0 and < RetentionOptions.MinPollDays)
+        {
+            failures.Add($"StoreMonitoring:Retention:PollDays must be 0 (keep raw polls forever) or at least {RetentionOptions.MinPollDays}: the last-week report and the estimator's reach before it need a week and a day of polls.");
+        }
+
+        if (options.Retention.PollDays > 0 && options.Retention.RollupDays > 0 && options.Retention.RollupDays < options.Retention.PollDays)
+        {
+            failures.Add($"StoreMonitoring:Retention:RollupDays ({options.Retention.RollupDays}) must be 0 (keep rollups forever) or at least StoreMonitoring:Retention:PollDays ({options.Retention.PollDays}): a date's rollup is what remains of it once its polls are gone.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

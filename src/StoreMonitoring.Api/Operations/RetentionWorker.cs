@@ -12,10 +12,11 @@ internal static class RetentionExtensions
 
 /// <summary>
 /// Housekeeping at start-up and then every <c>Reports:RetentionIntervalMinutes</c>, on the injected
-/// clock: the incidents an interrupted import still owed, then the retention cleanup.
+/// clock: the incidents an interrupted import still owed, then the retention cleanup (reports,
+/// import runs, then raw polls and rollups).
 /// </summary>
 internal sealed partial class RetentionWorker(
-    DataImporter importer, ReportRetention retention, TimeProvider time, IOptions<StoreMonitoringOptions> options, ILogger<RetentionWorker> logger) : BackgroundService
+    DataImporter importer, ReportRetention retention, StoreMonitoring.Reports.Rollups.HistoryRetention history, TimeProvider time, IOptions<StoreMonitoringOptions> options, ILogger<RetentionWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,6 +38,8 @@ internal sealed partial class RetentionWorker(
                 try
                 {
                     await retention.CleanAsync(stoppingToken);
+                    // Raw polls past Retention:PollDays, rollups past Retention:RollupDays, in bounded batches.
+                    await history.CleanAsync(stoppingToken);
                 }
                 catch (Exception ex) when (ex is DbException or IOException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
                 {

@@ -172,7 +172,7 @@ public sealed partial class IncidentUpdater(
             if (!computed.ContainsKey(key))
             {
                 // No polls any more: no rows either.
-                rollups.Deletes.Add((key, null));
+                rollups.Deletes.Add((key, null, profile(key).Zone));
             }
         }
 

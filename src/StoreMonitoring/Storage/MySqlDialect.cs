@@ -51,6 +51,9 @@ public sealed class MySqlDialect(bool causalReads = false) : SqlDialect
 
     public override InsertSql InsertUnlessPresent(string table, IReadOnlyList<string> columns) => InsertSql.Into("INSERT IGNORE", table, columns);
 
+    // MariaDB refuses LIMIT in an IN subquery; its DELETE takes one itself (row-based replication, as Galera uses, makes it safe without ORDER BY).
+    public override string DeleteAtMost(string table, string keys, string where, int limit) => $"DELETE FROM {table} WHERE {where} LIMIT {limit}";
+
     // AUTO_INCREMENT assigns the key; on a duplicate the UPDATE is a locking (current) read, so a
     // store another transaction committed after this one's snapshot still answers with its key,
     // which LAST_INSERT_ID(expr) hands back as if it had been inserted.

@@ -52,6 +52,13 @@ public abstract class SqlDialect
     public abstract string RegisterStoreSql { get; }
 
     /// <summary>
+    /// A DELETE of at most <paramref name="limit"/> rows of <paramref name="table"/> matching
+    /// <paramref name="where"/>, so that retention deletes in bounded transactions: a LIMIT on one
+    /// engine, a subquery over the key columns <paramref name="keys"/> on another.
+    /// </summary>
+    public abstract string DeleteAtMost(string table, string keys, string where, int limit);
+
+    /// <summary>
     /// The join that reads its left side as the outer loop (one index seek per left row into the
     /// right): some planners need telling, others read it as a plain JOIN. Used as
     /// <c>FROM stores s {OuterFirstJoin} store_status o ON ...</c>.

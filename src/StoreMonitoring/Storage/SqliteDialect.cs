@@ -64,6 +64,10 @@ public sealed class SqliteDialect : SqlDialect
     // poll and runs a per-store subquery for each (1 s instead of 12 ms at 3,678 stores and 21 days).
     public override string OuterFirstJoin => "CROSS JOIN";
 
+    // DELETE ... LIMIT needs a compile-time option SQLite's bundled build lacks; the tables are WITHOUT ROWID, so the key picks the rows.
+    public override string DeleteAtMost(string table, string keys, string where, int limit) =>
+        $"DELETE FROM {table} WHERE ({keys}) IN (SELECT {keys} FROM {table} WHERE {where} LIMIT {limit})";
+
     public override bool IsUnavailableError(Exception exception) => exception is SqliteException { IsTransient: true };
 
     // SQLITE_FULL (13): "database or disk is full", also past PRAGMA max_page_count.

@@ -121,6 +121,8 @@ public sealed class DiskFullTests
 
         public override string RegisterStoreSql => inner.RegisterStoreSql;
 
+        public override string DeleteAtMost(string table, string keys, string where, int limit) => inner.DeleteAtMost(table, keys, where, limit);
+
         public override bool SerializesWriters => inner.SerializesWriters;
 
         public override string LatestObservationQuery => inner.LatestObservationQuery;

@@ -20,7 +20,8 @@ namespace StoreMonitoring.Reports.Rollups;
 /// the covers a computation over all polls gives. With fewer polls before, the store's history is
 /// read whole.</para>
 /// <para>A store recomputed whole (a file, an edit of its hours or zone) loses every row and gets
-/// the rows its polls give.</para>
+/// the rows its polls give, except the rows of dates whose polls retention removed: those stay
+/// (<see cref="FrozenDates"/>).</para>
 /// </remarks>
 public static class RollupKeeper
 {
@@ -45,22 +46,42 @@ public static class RollupKeeper
     /// <summary>A store's rows from all its polls and incidents, held by the caller: the bulk path, written by <see cref="Write"/>.</summary>
     public static void AddWhole(ReadOnlySpan<Poll> polls, StoreProfile store, EstimatorSettings settings, List<Incident> incidents, Pending pending)
     {
-        pending.Deletes.Add((store.Key, null));
+        pending.Deletes.Add((store.Key, null, store.Zone));
         DayRollups.Compute(polls, store, settings, CollectionsMarshal.AsSpan(incidents), null, Reused.Buffers, pending.Rows);
     }
 
-    /// <summary>Writes what <see cref="AddWhole"/> gathered, and clears it.</summary>
+    /// <summary>
+    /// Writes what <see cref="AddWhole"/> gathered, and clears it. Dates whose raw polls retention
+    /// removed are left as they are (<see cref="FrozenDates"/>): neither deleted nor rewritten.
+    /// </summary>
     public static void Write(DbConnection connection, DbTransaction transaction, SqlDialect dialect, Pending pending)
     {
-        using var writer = dialect.CreateDayRollupWriter(connection, transaction);
-        foreach (var (key, from) in pending.Deletes)
+        var zones = new Dictionary<int, NodaTime.DateTimeZone>(pending.Deletes.Count);
+        foreach (var (key, _, zone) in pending.Deletes)
         {
-            writer.DeleteFrom(key, from);
+            zones[key] = zone;
+        }
+
+        var frozen = zones.Count == 0 ? [] : FrozenDates.FirstWritable(connection, transaction, zones);
+        using var writer = dialect.CreateDayRollupWriter(connection, transaction);
+        foreach (var (key, from, _) in pending.Deletes)
+        {
+            if (!frozen.TryGetValue(key, out var first))
+            {
+                writer.DeleteFrom(key, from);
+            }
+            else if (first != int.MaxValue)
+            {
+                writer.DeleteFrom(key, Math.Max(from ?? int.MinValue, first));
+            }
         }
 
         foreach (ref readonly var row in CollectionsMarshal.AsSpan(pending.Rows))
         {
-            writer.Add(row);
+            if (frozen.Count == 0 || !frozen.TryGetValue(row.StoreKey, out var first) || row.Date >= first)
+            {
+                writer.Add(row);
+            }
         }
 
         writer.Flush();
@@ -140,7 +161,7 @@ public static class RollupKeeper
                 }
 
                 // The store's first polls: its incidents may start before the window.
-                pending.Deletes.Add((key, null));
+                pending.Deletes.Add((key, null, store.Zone));
                 DayRollups.Compute(span, store, settings, CollectionsMarshal.AsSpan(LoadIncidents(connection, transaction, key, from: null)), null, scratch.Buffers, pending.Rows);
                 continue;
             }
@@ -155,7 +176,7 @@ public static class RollupKeeper
 
             var slice = complete ? span : span[(before - 3)..];
             var started = complete ? LoadIncidents(connection, transaction, key, from: null) : incidents.GetValueOrDefault(key);
-            pending.Deletes.Add((key, LocalDates.ToKey(fromDate)));
+            pending.Deletes.Add((key, LocalDates.ToKey(fromDate), store.Zone));
             DayRollups.Compute(slice, store, settings, CollectionsMarshal.AsSpan(started), fromDate, scratch.Buffers, pending.Rows);
         }
 
@@ -177,8 +198,8 @@ public static class RollupKeeper
     /// <summary>Rows gathered for one write: the stores' deletions, then their new rows.</summary>
     public sealed class Pending
     {
-        /// <summary>Each store's first local date to delete from; null deletes all its rows.</summary>
-        internal List<(int Key, int? From)> Deletes { get; } = new(1024);
+        /// <summary>Each store's first local date to delete from (null deletes all its rows), and its zone (what its frozen dates are counted in).</summary>
+        internal List<(int Key, int? From, NodaTime.DateTimeZone Zone)> Deletes { get; } = new(1024);
 
         internal List<DayRollup> Rows { get; } = new(1024);
 
