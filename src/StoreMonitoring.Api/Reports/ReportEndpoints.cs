@@ -95,7 +95,8 @@ internal static class ReportEndpoints
         return TypedResults.Ok(new TriggerResponse(job.ReportId, job.MethodName));
     }
 
-    private static async Task<Results<Ok<TriggerResponse>, Ok<PeriodReportResponse>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> PeriodReportAsync(
+    /// <summary>A period report answered at once (also the dashboard's month view, so that its CSV is this one).</summary>
+    internal static async Task<Results<Ok<TriggerResponse>, Ok<PeriodReportResponse>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> PeriodReportAsync(
         StoreDatabase database, Period period, long? requestedNow, bool asJson, bool extended, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

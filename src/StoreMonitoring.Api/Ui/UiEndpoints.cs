@@ -53,6 +53,11 @@ internal static class UiEndpoints
         app.MapGet("/ui/api/overview", UiOverviewEndpoint.GetAsync)
             .RequireAuthorization(Scopes.Read).WithTags("Live").WithName("GetUiOverview")
             .WithSummary("The dashboard's overview in one request: store counts by state now (as GET /stores?status= counts them), open now, and the last import's files and rejected-row examples (as /debug_data gives them).");
+        app.MapGet("/ui/api/month", UiMonth.GetAsync)
+            .RequireAuthorization(Scopes.Read).WithTags("Reports").WithName("GetUiMonth")
+            .WithSummary("The dashboard's fleet month: the period report for month=YYYY-MM (default: the month of the latest poll, UTC), as POST /trigger_report?period=month:YYYY-MM answers it, with a read key: JSON, or CSV with format=csv.")
+            .Produces<PeriodReportResponse>(StatusCodes.Status200OK, "application/json")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv");
         return app;
     }
 

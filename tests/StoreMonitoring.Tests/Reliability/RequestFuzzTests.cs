@@ -26,7 +26,7 @@ public sealed class RequestFuzzTests
         ("POST", "/polls"), ("GET", "/stores"), ("GET", "/stores/{id}"), ("GET", "/stores/{id}/timeline"), ("GET", "/stores/{id}/incidents"), ("GET", "/stores/{id}/days"),
         ("PUT", "/stores/{id}/hours"), ("PUT", "/stores/{id}/timezone"), ("GET", "/incidents"),
         ("POST", "/webhooks"), ("GET", "/webhooks"), ("GET", "/webhooks/{id}"), ("DELETE", "/webhooks/{id}"), ("POST", "/webhooks/{id}/test"),
-        ("GET", "/webhooks/{id}/deliveries"), ("GET", "/ui/api/report_summary"), ("GET", "/ui/api/overview"), ("GET", "/ui/{id}"), ("GET", "/openapi/v1.json"),
+        ("GET", "/webhooks/{id}/deliveries"), ("GET", "/ui/api/report_summary"), ("GET", "/ui/api/overview"), ("GET", "/ui/api/month"), ("GET", "/ui/{id}"), ("GET", "/openapi/v1.json"),
         ("GET", "/{id}"),
     ];
 

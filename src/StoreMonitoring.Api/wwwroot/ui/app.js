@@ -1,4 +1,4 @@
-// The router: #/overview, #/stores/{id}, #/incidents?…, #/reports. Each page renders into <main>
+// The router: #/overview, #/stores/{id}, #/incidents?…, #/month?month=, #/reports. Each page renders into <main>
 // and marks it data-ready once its requests have answered and its charts are drawn.
 import { askForKey } from './api.js';
 import { error, h } from './dom.js';
@@ -7,6 +7,7 @@ import { store } from './store.js';
 import { incidents } from './incidents.js';
 import { reports } from './reports.js';
 import { webhooks } from './webhooks.js';
+import { month } from './month.js';
 
 const main = document.getElementById('main');
 let generation = 0;
@@ -18,6 +19,7 @@ function route() {
   if (storeMatch) return { name: 'store', page: ctx => store(ctx, decodeURIComponent(storeMatch[1])) };
   if (path === '/incidents') return { name: 'incidents', page: ctx => incidents(ctx, params) };
   if (path === '/webhooks') return { name: 'webhooks', page: ctx => webhooks(ctx, params) };
+  if (path === '/month') return { name: 'month', page: ctx => month(ctx, params) };
   if (path === '/reports') return { name: 'reports', page: ctx => reports(ctx) };
   return { name: 'overview', page: ctx => overview(ctx) };
 }

@@ -1,4 +1,5 @@
 import { getJson } from './api.js';
+import { dayBars } from './days.js';
 import { DAYS, h, local, localDays, number, s, table, utc, whenLocal } from './dom.js';
 
 const WEEK = 7 * 86400000;
@@ -69,9 +70,10 @@ export async function store(ctx, id) {
   // Exactly seven days before now, microseconds included (the endpoint allows no more).
   const fraction = (detail.now.match(/\.\d+Z$/) || ['Z'])[0];
   const from = new Date(Math.floor(utc(detail.now) / 1000) * 1000 - WEEK).toISOString().replace(/\.\d+Z$/, fraction);
-  const [data, incidents] = await Promise.all([
+  const [data, incidents, days] = await Promise.all([
     getJson(`${path}/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(detail.now)}`),
     getJson(`${path}/incidents?limit=20`),
+    getJson(`${path}/days`),
   ]);
   const zone = detail.timezone;
   ctx.show(
@@ -83,6 +85,7 @@ export async function store(ctx, id) {
       h('dt', {}, 'Last poll'), h('dd', { 'data-fact': 'last-poll' }, detail.last_poll ? `${detail.last_poll.status} at ${whenLocal(detail.last_poll.timestamp_utc, zone)} local` : 'none')),
     h('h2', {}, 'Business hours (local time)'), hours(detail.business_hours),
     h('h2', {}, 'Timeline'), timeline(data, zone),
+    h('h2', {}, 'Last 90 days'), dayBars(days),
     h('h2', {}, 'Uptime'), figures(detail),
     h('h2', {}, 'Incidents'),
     table('This store\'s incidents, newest first (at most 20)', ['Started (local)', 'Ended (local)', 'Minutes down', 'Polls'],
