@@ -11,23 +11,11 @@ internal static class HoursReader
     public static FileOutcome Read(SepReader reader, ImportContext context, RejectedRows rejected)
     {
         var columns = CsvInput.RequireColumns(reader, ["store_id"], ["dayOfWeek", "day"], ["start_time_local"], ["end_time_local"]);
-        var width = reader.Header.ColNames.Count;
         var windows = new HashSet<(int Store, int Day, string Start, string End)>();
-        long rows = 0, unchanged = 0, lastLine = 0;
-        foreach (var row in reader)
+        var rows = new SnapshotRows(reader, columns[0], context, rejected);
+        long unchanged = 0;
+        while (rows.Next(out var row, out var storeId))
         {
-            rows++;
-            lastLine = row.LineNumberFrom;
-            if ((rows & 0xFFFF) == 0)
-            {
-                context.CancellationToken.ThrowIfCancellationRequested();
-            }
-
-            if (!CsvInput.EnsureOneLine(row, rejected) || !CsvInput.TryStoreId(row, width, columns[0], rejected, out var storeId))
-            {
-                continue;
-            }
-
             var dayText = row[columns[1]].Span;
             if (!int.TryParse(dayText, out var day) || day is < 0 or > 6)
             {
@@ -53,13 +41,53 @@ internal static class HoursReader
             }
         }
 
-        return Snapshot.Replace(context, "business_hours", rows, lastLine, rejected, unchanged, windows.Count, windows.Select(w => w.Store).ToHashSet(), insert =>
+        return Snapshot.Replace(context, "business_hours", rows.Count, rows.LastLine, rejected, unchanged, windows.Count, windows.Select(w => w.Store).ToHashSet(), insert =>
         {
             foreach (var (store, day, start, end) in windows)
             {
                 insert.Add(store, day, start, end);
             }
         }, ["store_key", "day_of_week", "start_local", "end_local"]);
+    }
+}
+
+/// <summary>
+/// A snapshot file's rows as its reader walks them: counted, with a check for cancellation now and
+/// then, and each row that is on one line, as wide as the header and with a usable store id handed
+/// on; the others are rejected with why.
+/// </summary>
+internal sealed class SnapshotRows(SepReader reader, int storeColumn, ImportContext context, RejectedRows rejected)
+{
+    private readonly int _width = reader.Header.ColNames.Count;
+
+    /// <summary>The rows read so far, rejected ones included.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>The line of the last row read (0: none).</summary>
+    public long LastLine { get; private set; }
+
+    /// <summary>The next usable row and its store id; false at the end of the file.</summary>
+    public bool Next(out SepReader.Row row, out ReadOnlySpan<char> storeId)
+    {
+        while (reader.MoveNext())
+        {
+            row = reader.Current;
+            Count++;
+            LastLine = row.LineNumberFrom;
+            if ((Count & 0xFFFF) == 0)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (CsvInput.EnsureOneLine(row, rejected) && CsvInput.TryStoreId(row, _width, storeColumn, rejected, out storeId))
+            {
+                return true;
+            }
+        }
+
+        row = default;
+        storeId = default;
+        return false;
     }
 }
 

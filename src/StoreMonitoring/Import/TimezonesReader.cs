@@ -10,25 +10,13 @@ internal static class TimezonesReader
     public static FileOutcome Read(SepReader reader, ImportContext context, RejectedRows rejected)
     {
         var columns = CsvInput.RequireColumns(reader, ["store_id"], ["timezone_str"]);
-        var width = reader.Header.ColNames.Count;
         // One zone per store, bounded by the number of stores; the first row for a store wins, as for polls.
         var zones = new Dictionary<int, string>();
         var conflicts = new RejectedRows();
-        long rows = 0, unchanged = 0, lastLine = 0;
-        foreach (var row in reader)
+        var rows = new SnapshotRows(reader, columns[0], context, rejected);
+        long unchanged = 0;
+        while (rows.Next(out var row, out var storeId))
         {
-            rows++;
-            lastLine = row.LineNumberFrom;
-            if ((rows & 0xFFFF) == 0)
-            {
-                context.CancellationToken.ThrowIfCancellationRequested();
-            }
-
-            if (!CsvInput.EnsureOneLine(row, rejected) || !CsvInput.TryStoreId(row, width, columns[0], rejected, out var storeId))
-            {
-                continue;
-            }
-
             var zoneText = row[columns[1]].ToString();
             if (DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneText) is null)
             {
@@ -57,7 +45,7 @@ internal static class TimezonesReader
         }
 
         return Snapshot.Replace(
-            context, "store_timezones", rows, lastLine, rejected, unchanged, zones.Count, zones.Keys.ToHashSet(), insert =>
+            context, "store_timezones", rows.Count, rows.LastLine, rejected, unchanged, zones.Count, zones.Keys.ToHashSet(), insert =>
             {
                 foreach (var (key, zone) in zones)
                 {

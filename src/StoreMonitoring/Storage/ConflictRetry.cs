@@ -103,7 +103,35 @@ public sealed class ConflictRetry
     }
 
     /// <param name="onRetry">Called before each extra attempt, with the attempt that failed and why (to log it, or to undo in-memory state).</param>
-    public async Task<T> RunAsync<T>(RetryPolicy policy, Func<int, Task<T>> write, Action<int, DbException>? onRetry = null, CancellationToken cancellationToken = default)
+    public Task<T> RunAsync<T>(RetryPolicy policy, Func<int, Task<T>> write, Action<int, DbException>? onRetry = null, CancellationToken cancellationToken = default) =>
+        LoopAsync(policy, write, onRetry, pause => Task.Delay(pause, _time, cancellationToken));
+
+    public Task RunAsync(RetryPolicy policy, Func<int, Task> write, Action<int, DbException>? onRetry = null, CancellationToken cancellationToken = default) =>
+        RunAsync(policy, async attempt =>
+        {
+            await write(attempt);
+            return true;
+        }, onRetry, cancellationToken);
+
+    /// <summary>The same for the synchronous, data-heavy loops that run on a thread of their own (an import, a poll batch).</summary>
+    /// <remarks>
+    /// The write and the wait both complete before they return, so the loop never yields: every
+    /// attempt runs on the calling thread, which blocks through the pauses (its job here; the
+    /// wait still runs on the injected clock).
+    /// </remarks>
+    public T Run<T>(RetryPolicy policy, Func<int, T> write, Action<int, DbException>? onRetry = null, CancellationToken cancellationToken = default) =>
+        LoopAsync(
+            policy,
+            attempt => Task.FromResult(write(attempt)),
+            onRetry,
+            pause =>
+            {
+                Task.Delay(pause, _time, cancellationToken).GetAwaiter().GetResult();
+                return Task.CompletedTask;
+            }).GetAwaiter().GetResult();
+
+    /// <summary>The one retry loop: attempts, the pause between them (<paramref name="wait"/>), the counts.</summary>
+    private async Task<T> LoopAsync<T>(RetryPolicy policy, Func<int, Task<T>> write, Action<int, DbException>? onRetry, Func<TimeSpan, Task> wait)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -119,38 +147,7 @@ public sealed class ConflictRetry
                 var pause = policy.Pause(attempt, Random.Shared);
                 if (pause > TimeSpan.Zero)
                 {
-                    await Task.Delay(pause, _time, cancellationToken);
-                }
-            }
-        }
-    }
-
-    public Task RunAsync(RetryPolicy policy, Func<int, Task> write, Action<int, DbException>? onRetry = null, CancellationToken cancellationToken = default) =>
-        RunAsync(policy, async attempt =>
-        {
-            await write(attempt);
-            return true;
-        }, onRetry, cancellationToken);
-
-    /// <summary>The same for the synchronous, data-heavy loops that run on a thread of their own (an import, a poll batch).</summary>
-    public T Run<T>(RetryPolicy policy, Func<int, T> write, Action<int, DbException>? onRetry = null, CancellationToken cancellationToken = default)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var result = write(attempt);
-                Succeeded(policy, attempt);
-                return result;
-            }
-            catch (DbException ex) when (ShouldRetry(policy, ex, attempt))
-            {
-                onRetry?.Invoke(attempt, ex);
-                var pause = policy.Pause(attempt, Random.Shared);
-                if (pause > TimeSpan.Zero)
-                {
-                    // Blocking is this thread's job here; the wait still runs on the injected clock.
-                    Task.Delay(pause, _time, cancellationToken).GetAwaiter().GetResult();
+                    await wait(pause);
                 }
             }
         }
