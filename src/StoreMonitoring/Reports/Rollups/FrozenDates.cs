@@ -47,10 +47,12 @@ public static class FrozenDates
         return removed.Select(r => (int?)FirstAfter(r.Through ?? ThirdPoll(connection, null, storeKey), zone)).FirstOrDefault();
     }
 
-    /// <summary>The instant of the store's third poll at or after <paramref name="from"/>: what the dates before are frozen through.</summary>
-    public static long? ThirdPoll(DbConnection connection, DbTransaction? transaction, int storeKey, long from = long.MinValue) =>
+    /// <summary>The instant of the store's third poll at or after <paramref name="from"/> (of all, when null): what the dates before are frozen through.</summary>
+    public static long? ThirdPoll(DbConnection connection, DbTransaction? transaction, int storeKey, long? from = null) =>
         connection.ExecuteScalar<long?>(
-            "SELECT observed_at_us FROM store_status WHERE store_key = @storeKey AND observed_at_us >= @from ORDER BY observed_at_us LIMIT 1 OFFSET 2",
+            from is null
+                ? "SELECT observed_at_us FROM store_status WHERE store_key = @storeKey ORDER BY observed_at_us LIMIT 1 OFFSET 2"
+                : "SELECT observed_at_us FROM store_status WHERE store_key = @storeKey AND observed_at_us >= @from ORDER BY observed_at_us LIMIT 1 OFFSET 2",
             new { storeKey, from }, transaction);
 
     private static int FirstAfter(long? through, DateTimeZone zone) =>

@@ -72,7 +72,7 @@ public static class RollupKeeper
             }
             else if (first != int.MaxValue)
             {
-                writer.DeleteFrom(key, Math.Max(from ?? int.MinValue, first));
+                writer.DeleteFrom(key, from is { } date ? Math.Max(date, first) : first);
             }
         }
 
